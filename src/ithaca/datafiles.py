@@ -29,5 +29,7 @@ def load_catalogue(clinic_path: str | os.PathLike[str] | None = None) -> Catalog
         try:
             clinic_bytes = Path(path).read_bytes()
         except OSError as exc:
-            raise LibraryInvalid(str(path), f"the clinic library file cannot be read ({exc.strerror})") from exc
+            raise LibraryInvalid(
+                str(path), f"the clinic library file cannot be read ({exc.strerror})"
+            ) from exc
     return build_catalogue(base_documents(), clinic_bytes)

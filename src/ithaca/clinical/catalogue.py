@@ -27,8 +27,14 @@ DOCUMENTS: dict[str, tuple[str, ...]] = {
     "drug_library.toml": ("library", "drugs"),
     "pumps.toml": ("catalogue", "pumps"),
     "opioid_factors.toml": (
-        "factors", "tables", "supplementary", "no_factor", "ratios", "ratio_bounds",
-        "cross_tolerance_reduction", "hydromorphone_ratios",
+        "factors",
+        "tables",
+        "supplementary",
+        "no_factor",
+        "ratios",
+        "ratio_bounds",
+        "cross_tolerance_reduction",
+        "hydromorphone_ratios",
     ),
     "clinic_policy.toml": ("policy",),
 }
@@ -100,12 +106,17 @@ def build_catalogue(documents: Mapping[str, bytes], clinic_file: bytes | None = 
 
     library = root("drug_library.toml")
     drugs = {drug_id: read_drug(drug_id, node) for drug_id, node in library.child("drugs").tables()}
-    pumps = {pump_id: read_pump(pump_id, node) for pump_id, node in root("pumps.toml").child("pumps").tables()}
+    pumps = {
+        pump_id: read_pump(pump_id, node)
+        for pump_id, node in root("pumps.toml").child("pumps").tables()
+    }
     header = library.child("library")
     version = header.text("version")
     if overlay is not None:
         version = f"{version} + {overlay.name} {overlay.version}"
-    identity = LibraryIdentity(header.text("name"), version, _content_hash(documents, clinic_file), overlay)
+    identity = LibraryIdentity(
+        header.text("name"), version, _content_hash(documents, clinic_file), overlay
+    )
     return Catalogue(
         identity=identity,
         sources=sources,
@@ -123,7 +134,9 @@ def _parse(name: str, content: bytes) -> dict[str, object]:
         raise LibraryInvalid(name, f"not valid TOML: {exc}") from exc
 
 
-def _apply_overlay(parsed: dict[str, dict[str, object]], clinic: dict[str, object]) -> ClinicOverlay:
+def _apply_overlay(
+    parsed: dict[str, dict[str, object]], clinic: dict[str, object]
+) -> ClinicOverlay:
     header = Node(clinic.get("clinic"), "clinic file [clinic]", {})
     overlay = ClinicOverlay(
         name=header.text("name"),
@@ -142,7 +155,14 @@ def _apply_overlay(parsed: dict[str, dict[str, object]], clinic: dict[str, objec
     return overlay
 
 
+# A table holding one sourced value (or a recorded unknown) is replaced whole: a clinic
+# that gives a value where the base said "unknown" must not inherit the "unknown".
+_LEAF_KEYS = frozenset({"value", "unknown"})
+
+
 def _merge(base: object, override: object) -> object:
+    if isinstance(override, dict) and _LEAF_KEYS & override.keys():
+        return override
     if isinstance(base, dict) and isinstance(override, dict):
         merged = dict(base)
         for key, value in override.items():

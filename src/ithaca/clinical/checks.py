@@ -15,7 +15,7 @@ from ithaca.clinical.drugs import Drug, DrugLimit, LimitKind
 from ithaca.clinical.findings import Finding, Severity, Verdict, verdict_of
 from ithaca.clinical.programs import DrugDailyDose, Program
 from ithaca.clinical.pumps import PumpKind
-from ithaca.clinical.quantities import Concentration, DoseRate, Quantity, format_decimal
+from ithaca.clinical.quantities import Concentration, DoseRate, Mass, Quantity, format_decimal
 from ithaca.clinical.sourced import Sourced
 from ithaca.clinical.sources import Enforcement
 
@@ -47,15 +47,22 @@ def check_program(
     findings: list[Finding] = []
     for item in per_drug:
         findings += concentration_findings(item.drug, item.concentration)
-        findings += daily_dose_findings(item.drug, item.max_daily_dose, with_boluses=program.bolus is not None)
+        findings += daily_dose_findings(
+            item.drug, item.max_daily_dose, with_boluses=program.bolus is not None
+        )
         basal = program.basal_daily_dose(item.drug.id)
-        findings += titration_findings(item.drug, basal, current.get(item.drug.id), days_since_last_increase)
+        findings += titration_findings(
+            item.drug, basal, current.get(item.drug.id), days_since_last_increase
+        )
         findings += dose_change_findings(item.drug, basal, current.get(item.drug.id), catalogue)
         findings += _pump_label_findings(program, item.drug)
         findings += _contraindication_findings(item.drug)
+    findings += _entered_unit_findings(program)
     findings += rate_findings(program)
     findings += _bolus_findings(program)
-    return ProgramCheck(program, per_drug, tuple(findings), verdict_of(findings), catalogue.identity)
+    return ProgramCheck(
+        program, per_drug, tuple(findings), verdict_of(findings), catalogue.identity
+    )
 
 
 def _limit_finding(code: str, drug: Drug, limit: DrugLimit, message: str) -> Finding:
@@ -97,7 +104,9 @@ def concentration_findings(drug: Drug, concentration: Concentration) -> list[Fin
     return findings
 
 
-def daily_dose_findings(drug: Drug, daily_dose: DoseRate, *, with_boluses: bool = False) -> list[Finding]:
+def daily_dose_findings(
+    drug: Drug, daily_dose: DoseRate, *, with_boluses: bool = False
+) -> list[Finding]:
     shown = daily_dose.to(drug.dose_rate_unit)
     basis = " (with every allowed bolus)" if with_boluses else ""
     findings = [
@@ -123,9 +132,23 @@ def daily_dose_findings(drug: Drug, daily_dose: DoseRate, *, with_boluses: bool 
     return findings
 
 
+def _entered_unit_findings(program: Program) -> list[Finding]:
+    """The doses as typed: a flow rate no longer knows whether it came from mg or mcg."""
+    drug = program.primary.drug
+    entered: list[Quantity] = [q for q in (program.prescribed,) if q is not None]
+    if program.bolus is not None:
+        entered.append(program.bolus.dose)
+    return [finding for quantity in entered for finding in unit_findings(drug, quantity)]
+
+
 def unit_findings(drug: Drug, quantity: Quantity) -> list[Finding]:
     """A dose or strength typed in another mass unit than the drug's is a mg/mcg trap."""
-    usual = drug.concentration_unit if isinstance(quantity, Concentration) else drug.dose_rate_unit
+    if isinstance(quantity, Concentration):
+        usual = drug.concentration_unit
+    elif isinstance(quantity, Mass):
+        usual = drug.dose_unit
+    else:
+        usual = drug.dose_rate_unit
     entered_mass = quantity.unit.symbol.split("/")[0]
     usual_mass = usual.symbol.split("/")[0]
     if entered_mass == usual_mass:
@@ -151,7 +174,12 @@ def titration_findings(
     shown = new.to(drug.dose_rate_unit)
     if current is None:
         return [
-            _limit_finding("start_dose_above_limit", drug, limit, f"{drug.id} starting dose {shown} is above {limit.threshold()}")
+            _limit_finding(
+                "start_dose_above_limit",
+                drug,
+                limit,
+                f"{drug.id} starting dose {shown} is above {limit.threshold()}",
+            )
             for limit in drug.limits_of(LimitKind.MAX_START_DOSE)
             if limit.dose is not None and new > limit.dose
         ]

@@ -84,7 +84,9 @@ class Node:
 
     def quantity_from(self, value: object, key: str, kind: type[Q]) -> Q:
         if not isinstance(value, str):
-            raise self.fail(key, 'a quantity is written as a string with its unit, e.g. "20 mg/day"')
+            raise self.fail(
+                key, 'a quantity is written as a string with its unit, e.g. "20 mg/day"'
+            )
         try:
             return parse_quantity(value, kind, bound=Bound.POSITIVE)
         except ClinicalError as exc:
@@ -97,7 +99,9 @@ class Node:
         value = self.data.get(key, [])
         if not isinstance(value, list):
             raise self.fail(key, "a list of tables is expected")
-        return [Node(item, f"{self.where}.{key}[{i}]", self.sources) for i, item in enumerate(value)]
+        return [
+            Node(item, f"{self.where}.{key}[{i}]", self.sources) for i, item in enumerate(value)
+        ]
 
     def tables(self) -> list[tuple[str, Node]]:
         return [(k, Node(v, f"{self.where}.{k}", self.sources)) for k, v in self.data.items()]
@@ -140,7 +144,11 @@ class Node:
         except ValueError:
             raise self.fail("enforcement", "must be hard, soft or advisory") from None
         unverified = provenance.verified_by is None
-        if enforcement is Enforcement.HARD and provenance.confidence is Confidence.UNCONFIRMED and unverified:
+        if (
+            enforcement is Enforcement.HARD
+            and provenance.confidence is Confidence.UNCONFIRMED
+            and unverified
+        ):
             raise self.fail(
                 "enforcement",
                 "an unconfirmed (U) value cannot be a hard limit unless the clinic records "

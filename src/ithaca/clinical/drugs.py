@@ -74,8 +74,14 @@ class StabilityRule:
     provenance: Provenance
 
     def describe(self) -> str:
-        what = "diluted" if self.diluted else (str(self.concentration) if self.concentration else "any strength")
-        fill = {FillKind.ANY: "", FillKind.INITIAL: ", first fill", FillKind.REFILL: ", refill"}[self.fill]
+        what = (
+            "diluted"
+            if self.diluted
+            else (str(self.concentration) if self.concentration else "any strength")
+        )
+        fill = {FillKind.ANY: "", FillKind.INITIAL: ", first fill", FillKind.REFILL: ", refill"}[
+            self.fill
+        ]
         return f"{what}{fill}: {self.max_days} days"
 
 
@@ -160,7 +166,8 @@ def read_drug(drug_id: str, node: Node) -> Drug:
         observation=tuple(_read_observation(n) for n in node.children("observation")),
         stability=tuple(_read_stability(n) for n in node.children("stability")),
         contraindications=tuple(
-            Contraindication(n.text("text"), n.provenance()) for n in node.children("contraindications")
+            Contraindication(n.text("text"), n.provenance())
+            for n in node.children("contraindications")
         ),
         gaps=node.texts("gaps"),
     )
@@ -174,7 +181,9 @@ def _read_limit(node: Node) -> DrugLimit:
     provenance = node.provenance()
     enforcement = node.enforcement(provenance)
     if kind is LimitKind.MAX_CONCENTRATION:
-        return DrugLimit(kind, enforcement, provenance, concentration=node.quantity("value", Concentration))
+        return DrugLimit(
+            kind, enforcement, provenance, concentration=node.quantity("value", Concentration)
+        )
     if kind is LimitKind.MIN_DAYS_BETWEEN_INCREASES:
         return DrugLimit(kind, enforcement, provenance, days=node.integer("days"))
     return DrugLimit(kind, enforcement, provenance, dose=node.quantity("value", DoseRate))
@@ -188,12 +197,16 @@ def _read_range(node: Node) -> DoseRange:
 
 
 def _read_observation(node: Node) -> ObservationGuidance:
-    return ObservationGuidance(node.text("context"), node.integer("hours"), node.text("text"), node.provenance())
+    return ObservationGuidance(
+        node.text("context"), node.integer("hours"), node.text("text"), node.provenance()
+    )
 
 
 def _read_stability(node: Node) -> StabilityRule:
     text = node.text("concentration")
-    concentration = None if text in ("any", "diluted") else node.quantity("concentration", Concentration)
+    concentration = (
+        None if text in ("any", "diluted") else node.quantity("concentration", Concentration)
+    )
     try:
         fill = FillKind(node.text("fill"))
     except ValueError:

@@ -77,7 +77,9 @@ class UnitMismatch(ClinicalError, TypeError):
         self.operation = operation
 
     def __str__(self) -> str:
-        return f"cannot {self.operation} {self.left} and {self.right}: they measure different things"
+        return (
+            f"cannot {self.operation} {self.left} and {self.right}: they measure different things"
+        )
 
 
 class UnknownDrug(ClinicalError, LookupError):

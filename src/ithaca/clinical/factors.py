@@ -95,7 +95,9 @@ def read_factors(node: Node) -> OpioidFactors:
         version=header.text("version"),
         default_table=default,
         tables=tables,
-        supplementary=tuple(_read_factor(n, n.provenance()) for n in node.children("supplementary")),
+        supplementary=tuple(
+            _read_factor(n, n.provenance()) for n in node.children("supplementary")
+        ),
         no_factor={
             opioid: NoFactor(opioid, n.text("reason"), n.provenance())
             for opioid, n in node.child("no_factor").tables()
@@ -129,7 +131,9 @@ def _read_factor(node: Node, provenance: Provenance) -> OmeFactor:
             raise node.fail("tiers", 'the last tier must be open-ended (up_to = "none")')
     else:
         tiers = (FactorTier(None, _positive(node, "factor")),)
-    return OmeFactor(node.text("opioid"), route, per, tiers, node.optional_text("warning"), provenance)
+    return OmeFactor(
+        node.text("opioid"), route, per, tiers, node.optional_text("warning"), provenance
+    )
 
 
 def _read_tier(node: Node) -> FactorTier:

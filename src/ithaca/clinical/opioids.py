@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from ithaca.clinical.catalogue import Catalogue, LibraryIdentity
 from ithaca.clinical.errors import (
@@ -86,11 +87,15 @@ def _convert(item: OpioidDose, table: FactorTable, catalogue: Catalogue) -> OmeI
     factor = find_factor(item.opioid, item.route, table, catalogue)
     in_factor_unit = item.dose.to(factor.per)
     multiplier = factor.factor_for(item.dose)
-    ome = DoseRate(in_factor_unit.magnitude * multiplier, Unit.MG_PER_DAY)
+    # Multiply before dividing: 7 mcg/day of fentanyl is 7 × 2.4 ÷ 24 = 0.7 mg/day exactly,
+    # where 7/24 mcg/h × 2.4 would carry a rounding tail into the total.
+    ome = DoseRate.from_fraction(in_factor_unit.value * Fraction(multiplier), Unit.MG_PER_DAY)
     shown = str(item.dose)
     if item.dose.unit is not factor.per:
         shown = f"{item.dose} = {in_factor_unit}"
-    step = f"{factor.opioid} {factor.route.value} {shown} × {format_decimal(multiplier)} = {ome} OME"
+    step = (
+        f"{factor.opioid} {factor.route.value} {shown} × {format_decimal(multiplier)} = {ome} OME"
+    )
     warnings: list[str] = []
     if factor.warning:
         warnings.append(factor.warning)

@@ -12,7 +12,12 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TypeVar
 
-from ithaca.clinical.errors import MalformedQuantity, QuantityOutOfRange, UnknownUnit, WrongQuantityKind
+from ithaca.clinical.errors import (
+    MalformedQuantity,
+    QuantityOutOfRange,
+    UnknownUnit,
+    WrongQuantityKind,
+)
 from ithaca.clinical.quantities import QUANTITY_CLASSES, Dimension, Quantity, Unit
 
 Q = TypeVar("Q", bound=Quantity)
@@ -76,7 +81,9 @@ def parse_unit(text: str, kind: type[Q]) -> Unit:
         raise UnknownUnit(text, _KIND_NAMES[kind.DIMENSION], known_spellings(kind.DIMENSION))
     if unit.dimension is not kind.DIMENSION:
         raise WrongQuantityKind(
-            text, _KIND_NAMES[unit.dimension], _KIND_NAMES[kind.DIMENSION],
+            text,
+            _KIND_NAMES[unit.dimension],
+            _KIND_NAMES[kind.DIMENSION],
             _EXAMPLES[kind.DIMENSION],
         )
     return unit
@@ -104,7 +111,10 @@ def parse_quantity(text: str, kind: type[Q], *, bound: Bound = Bound.POSITIVE) -
     unit_text = match.group("unit")
     if not unit_text:
         raise MalformedQuantity(text, "the unit is missing", example)
-    unit = parse_unit(unit_text, kind)
+    try:
+        unit = parse_unit(unit_text, kind)
+    except WrongQuantityKind as exc:
+        raise WrongQuantityKind(text.strip(), exc.given, exc.expected, exc.example) from None
     magnitude = parse_number(match.group("number"))
     if match.group("sign") == "-":
         magnitude = -magnitude
@@ -122,6 +132,8 @@ def _check_bound(text: str, magnitude: Decimal, bound: Bound, what: str) -> None
 
 
 def parse_positive_number(text: str, what: str) -> Decimal:
+    if text.strip().startswith("-"):
+        raise QuantityOutOfRange(what, text.strip(), "it must be above zero")
     value = parse_number(text, what)
     if value <= 0:
         raise QuantityOutOfRange(what, text.strip(), "it must be above zero")

@@ -18,6 +18,14 @@ class BolusScenario(Enum):
     TYPICAL = "typical"  # the number the patient usually takes, from the pump log
     MAXIMUM = "maximum"  # every bolus the program allows
 
+    @property
+    def words(self) -> str:
+        return {
+            "none": "no boluses",
+            "typical": "typical boluses",
+            "maximum": "every allowed bolus",
+        }[self.value]
+
 
 @dataclass(frozen=True, slots=True)
 class ClinicPolicy:

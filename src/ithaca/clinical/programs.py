@@ -7,10 +7,12 @@ rate. The first drug in the reservoir is the one the program is prescribed by.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from ithaca.clinical.drugs import Drug
 from ithaca.clinical.errors import InvalidProgram
@@ -84,6 +86,7 @@ class Program:
     mode: ProgramMode
     steps: tuple[FlexStep, ...]  # a continuous program is one step from 00:00
     bolus: PatientBolus | None
+    prescribed: DoseRate | None = None  # the daily dose as typed, for a continuous program
 
     @property
     def primary(self) -> ReservoirDrug:
@@ -91,27 +94,31 @@ class Program:
 
     def basal_daily_volume(self) -> FlowRate:
         """Σ step flow × step duration, as mL/day."""
-        total = Decimal(0)
+        total = Fraction(0)
         for step, minutes in zip(self.steps, self.step_durations(), strict=True):
-            total += step.flow.canonical * minutes / MINUTES_PER_DAY
-        return FlowRate(total, Unit.ML_PER_DAY)
+            total += step.flow.canonical_value * Fraction(minutes, MINUTES_PER_DAY)
+        return FlowRate.from_fraction(total, Unit.ML_PER_DAY)
 
     def step_durations(self) -> tuple[int, ...]:
         starts = [s.start_minute for s in self.steps] + [MINUTES_PER_DAY]
-        return tuple(b - a for a, b in zip(starts, starts[1:], strict=False))
+        return tuple(b - a for a, b in itertools.pairwise(starts))
 
     def bolus_volume(self) -> Volume:
         if self.bolus is None:
             return Volume(Decimal(0), Unit.ML)
         return volume_for(self.bolus.dose, self.primary.concentration)
 
-    def boluses_per_day(self, scenario: BolusScenario, typical_per_day: Decimal | None = None) -> Decimal:
+    def boluses_per_day(
+        self, scenario: BolusScenario, typical_per_day: Decimal | None = None
+    ) -> Decimal:
         if self.bolus is None or scenario is BolusScenario.NONE:
             return Decimal(0)
         if scenario is BolusScenario.MAXIMUM:
             return Decimal(self.bolus.effective_max_per_day)
         if typical_per_day is None or typical_per_day < 0:
-            raise InvalidProgram("the typical number of boluses a day is needed for a 'typical' projection")
+            raise InvalidProgram(
+                "the typical number of boluses a day is needed for a 'typical' projection"
+            )
         if typical_per_day > self.bolus.effective_max_per_day:
             raise InvalidProgram(
                 f"{typical_per_day} boluses a day is more than the program allows "
@@ -119,10 +126,14 @@ class Program:
             )
         return typical_per_day
 
-    def daily_volume(self, scenario: BolusScenario, typical_per_day: Decimal | None = None) -> FlowRate:
+    def daily_volume(
+        self, scenario: BolusScenario, typical_per_day: Decimal | None = None
+    ) -> FlowRate:
         boluses = self.boluses_per_day(scenario, typical_per_day)
-        bolus_ml = self.bolus_volume().canonical * boluses
-        return FlowRate(self.basal_daily_volume().canonical + bolus_ml, Unit.ML_PER_DAY)
+        bolus_ml = self.bolus_volume().canonical_value * Fraction(boluses)
+        return FlowRate.from_fraction(
+            self.basal_daily_volume().canonical_value + bolus_ml, Unit.ML_PER_DAY
+        )
 
     def per_drug(self) -> tuple[DrugDailyDose, ...]:
         low = self.daily_volume(BolusScenario.NONE)
@@ -142,7 +153,9 @@ class Program:
     def basal_daily_dose(self, drug_id: str) -> DoseRate:
         for item in self.reservoir:
             if item.drug.id == drug_id:
-                return dose_rate_of(item.concentration, self.basal_daily_volume()).to(item.drug.dose_rate_unit)
+                return dose_rate_of(item.concentration, self.basal_daily_volume()).to(
+                    item.drug.dose_rate_unit
+                )
         raise InvalidProgram(f"{drug_id} is not in this reservoir")
 
 
@@ -156,7 +169,7 @@ def continuous(
     _check_reservoir(reservoir)
     flow = flow_for(daily_dose, reservoir[0].concentration)
     mode = ProgramMode.PATIENT_BOLUS if bolus else ProgramMode.SIMPLE_CONTINUOUS
-    return _build(pump, reservoir, mode, (FlexStep(0, flow),), bolus)
+    return _build(pump, reservoir, mode, (FlexStep(0, flow),), bolus, daily_dose)
 
 
 def at_fixed_rate(pump: PumpModel, reservoir: Sequence[ReservoirDrug], flow: FlowRate) -> Program:
@@ -204,6 +217,7 @@ def _build(
     mode: ProgramMode,
     steps: tuple[FlexStep, ...],
     bolus: PatientBolus | None,
+    prescribed: DoseRate | None = None,
 ) -> Program:
     if any(not step.flow.is_positive() for step in steps):
         raise InvalidProgram("every step needs a dose above zero")
@@ -216,4 +230,4 @@ def _build(
             raise InvalidProgram("a bolus dose must be above zero")
         if bolus.lockout_minutes <= 0 or bolus.max_per_day <= 0:
             raise InvalidProgram("a bolus needs a lockout above zero and at least one bolus a day")
-    return Program(pump, tuple(reservoir), mode, steps, bolus)
+    return Program(pump, tuple(reservoir), mode, steps, bolus, prescribed)

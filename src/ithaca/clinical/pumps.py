@@ -74,7 +74,9 @@ def read_pump(pump_id: str, node: Node) -> PumpModel:
         kind=kind,
         labelled_drugs=node.texts("labelled_drugs"),
         labelled_provenance=(
-            node.child("labelled_drugs_source").provenance() if node.has("labelled_drugs_source") else None
+            node.child("labelled_drugs_source").provenance()
+            if node.has("labelled_drugs_source")
+            else None
         ),
         reservoir=_quantity(node.child("reservoir"), Volume),
         min_rate=_quantity(node.child("min_rate"), FlowRate),

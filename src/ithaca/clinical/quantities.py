@@ -12,9 +12,10 @@ concentration in mcg/mL, dose rate in mcg/day, flow rate in mL/day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 from enum import Enum
+from fractions import Fraction
 from functools import total_ordering
 from typing import ClassVar, Self
 
@@ -69,16 +70,40 @@ def format_decimal(value: Decimal) -> str:
 def round_to(value: Decimal, places: int, *, down: bool = False) -> Decimal:
     """Round to a number of decimal places; down=True never rounds a dose up."""
     exponent = Decimal(1).scaleb(-places)
-    return value.quantize(exponent, rounding=ROUND_DOWN if down else ROUND_HALF_EVEN)
+    with localcontext() as context:
+        # Room for every digit of the value before the point plus the places after it,
+        # so quantize never fails on a large magnitude.
+        context.prec = max(context.prec, value.adjusted() + places + 2)
+        return value.quantize(exponent, rounding=ROUND_DOWN if down else ROUND_HALF_EVEN)
+
+
+def to_decimal(value: Fraction) -> Decimal:
+    """A rational as a Decimal: exact when it has a finite decimal form, else 28 digits."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _is_finite_decimal(value: Fraction) -> bool:
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
 
 
 @total_ordering
 @dataclass(frozen=True, slots=True, eq=False)
 class Quantity:
-    """A Decimal magnitude with a unit of this class's dimension. Compare by value."""
+    """A Decimal magnitude with a unit of this class's dimension. Compare by value.
+
+    A conversion between daily and hourly units divides by 24, which has no finite
+    decimal form (4 mcg/day = 1/6 mcg/h). The magnitude shown is then a 28-digit Decimal,
+    and `exact` keeps the rational value, so converting back gives exactly 4 mcg/day and
+    two quantities compare equal exactly when they are equal.
+    """
 
     magnitude: Decimal
     unit: Unit
+    exact: Fraction | None = field(default=None, repr=False)
 
     DIMENSION: ClassVar[Dimension]
     CANONICAL: ClassVar[Unit]
@@ -97,17 +122,34 @@ class Quantity:
 
     @classmethod
     def of(cls, magnitude: Decimal | int | str, unit: Unit) -> Self:
+        if isinstance(magnitude, float):
+            raise TypeError(f"{cls.__name__} needs an exact magnitude, not a float")
         return cls(Decimal(magnitude), unit)
+
+    @classmethod
+    def from_fraction(cls, value: Fraction, unit: Unit) -> Self:
+        if _is_finite_decimal(value):
+            return cls(to_decimal(value), unit)
+        return cls(to_decimal(value), unit, value)
+
+    @property
+    def value(self) -> Fraction:
+        """The exact value in this quantity's own unit."""
+        return self.exact if self.exact is not None else Fraction(self.magnitude)
+
+    @property
+    def canonical_value(self) -> Fraction:
+        return self.value * Fraction(self.unit.factor)
 
     @property
     def canonical(self) -> Decimal:
-        """The magnitude in this dimension's canonical unit (exact)."""
-        return self.magnitude * self.unit.factor
+        """The magnitude in this dimension's canonical unit."""
+        return to_decimal(self.canonical_value)
 
     def to(self, unit: Unit) -> Self:
         if unit.dimension is not self.DIMENSION:
             raise UnitMismatch(str(self), unit.symbol, "convert between")
-        return type(self)(self.canonical / unit.factor, unit)
+        return type(self).from_fraction(self.canonical_value / Fraction(unit.factor), unit)
 
     def in_canonical(self) -> Self:
         return self.to(self.CANONICAL)
@@ -119,40 +161,43 @@ class Quantity:
             raise UnitMismatch(str(self), str(other), operation)
         return other
 
+    def _in_my_unit(self, other: Quantity) -> Fraction:
+        return other.canonical_value / Fraction(self.unit.factor)
+
     def __add__(self, other: object) -> Self:
         other_q = self._same_kind(other, "add")
-        return type(self)(self.magnitude + other_q.canonical / self.unit.factor, self.unit)
+        return type(self).from_fraction(self.value + self._in_my_unit(other_q), self.unit)
 
     def __sub__(self, other: object) -> Self:
         other_q = self._same_kind(other, "subtract")
-        return type(self)(self.magnitude - other_q.canonical / self.unit.factor, self.unit)
+        return type(self).from_fraction(self.value - self._in_my_unit(other_q), self.unit)
 
     def __mul__(self, scalar: Decimal | int) -> Self:
         if isinstance(scalar, bool) or not isinstance(scalar, Decimal | int):
             return NotImplemented
-        return type(self)(self.magnitude * scalar, self.unit)
+        return type(self).from_fraction(self.value * Fraction(scalar), self.unit)
 
     __rmul__ = __mul__
 
     def __neg__(self) -> Self:
-        return type(self)(-self.magnitude, self.unit)
+        return type(self).from_fraction(-self.value, self.unit)
 
     def ratio_to(self, other: Quantity) -> Decimal:
         """self / other for two quantities of one dimension (a plain number)."""
         other_q = self._same_kind(other, "divide")
-        return self.canonical / other_q.canonical
+        return to_decimal(self.canonical_value / other_q.canonical_value)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Quantity) or other.DIMENSION is not self.DIMENSION:
             return NotImplemented
-        return self.canonical == other.canonical
+        return self.canonical_value == other.canonical_value
 
     def __lt__(self, other: object) -> bool:
         other_q = self._same_kind(other, "compare")
-        return self.canonical < other_q.canonical
+        return self.canonical_value < other_q.canonical_value
 
     def __hash__(self) -> int:
-        return hash((self.DIMENSION, self.canonical))
+        return hash((self.DIMENSION, self.canonical_value))
 
     def is_positive(self) -> bool:
         return self.magnitude > 0
@@ -211,38 +256,42 @@ CONCENTRATION_UNIT_FOR_MASS: dict[Unit, Unit] = {
 
 def dose_rate_of(concentration: Concentration, flow: FlowRate) -> DoseRate:
     """Daily dose = concentration × flow (mcg/mL × mL/day = mcg/day)."""
-    return DoseRate(concentration.canonical * flow.canonical, Unit.MCG_PER_DAY)
+    return DoseRate.from_fraction(
+        concentration.canonical_value * flow.canonical_value, Unit.MCG_PER_DAY
+    )
 
 
 def flow_for(dose: DoseRate, concentration: Concentration) -> FlowRate:
     """Flow needed for a daily dose = dose ÷ concentration (mcg/day ÷ mcg/mL = mL/day)."""
     if not concentration.is_positive():
         raise ValueError("a concentration must be above zero to deliver a dose")
-    return FlowRate(dose.canonical / concentration.canonical, Unit.ML_PER_DAY)
+    return FlowRate.from_fraction(
+        dose.canonical_value / concentration.canonical_value, Unit.ML_PER_DAY
+    )
 
 
 def mass_in(concentration: Concentration, volume: Volume) -> Mass:
     """Drug in a volume = concentration × volume."""
-    return Mass(concentration.canonical * volume.canonical, Unit.MCG)
+    return Mass.from_fraction(concentration.canonical_value * volume.canonical_value, Unit.MCG)
 
 
 def volume_for(mass: Mass, concentration: Concentration) -> Volume:
     """Volume that carries a mass of drug = mass ÷ concentration."""
     if not concentration.is_positive():
         raise ValueError("a concentration must be above zero to carry a dose")
-    return Volume(mass.canonical / concentration.canonical, Unit.ML)
+    return Volume.from_fraction(mass.canonical_value / concentration.canonical_value, Unit.ML)
 
 
-def days_to_move(volume: Volume, flow: FlowRate) -> Decimal:
+def days_to_move(volume: Volume, flow: FlowRate) -> Fraction:
     """Days a flow takes to move a volume (exact; may be fractional)."""
     if not flow.is_positive():
         raise ValueError("a flow rate must be above zero to move a volume")
-    return volume.canonical / flow.canonical
+    return volume.canonical_value / flow.canonical_value
 
 
-def volume_moved(flow: FlowRate, days: Decimal) -> Volume:
-    return Volume(flow.canonical * days, Unit.ML)
+def volume_moved(flow: FlowRate, days: Fraction | int) -> Volume:
+    return Volume.from_fraction(flow.canonical_value * days, Unit.ML)
 
 
-def dose_over(dose: DoseRate, days: Decimal) -> Mass:
-    return Mass(dose.canonical * days, Unit.MCG)
+def dose_over(dose: DoseRate, days: Fraction | int) -> Mass:
+    return Mass.from_fraction(dose.canonical_value * days, Unit.MCG)

@@ -8,20 +8,37 @@ drug's stability limit and the clinic's maximum interval; that one is named.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from ithaca.clinical.catalogue import Catalogue, LibraryIdentity
 from ithaca.clinical.drugs import FillKind
-from ithaca.clinical.errors import DatesOutOfOrder, QuantityOutOfRange, RefillExceedsReservoir, ReservoirSizeUnknown
+from ithaca.clinical.errors import (
+    DatesOutOfOrder,
+    QuantityOutOfRange,
+    RefillExceedsReservoir,
+    ReservoirSizeUnknown,
+)
 from ithaca.clinical.findings import Finding, Severity
 from ithaca.clinical.policy import BolusScenario, ClinicPolicy
 from ithaca.clinical.programs import Program
 from ithaca.clinical.pumps import PumpModel
-from ithaca.clinical.quantities import FlowRate, Unit, Volume, days_to_move, format_decimal, round_to
+from ithaca.clinical.quantities import (
+    FlowRate,
+    Unit,
+    Volume,
+    days_to_move,
+    format_decimal,
+    round_to,
+    to_decimal,
+    volume_moved,
+)
 from ithaca.clinical.sourced import Sourced
 from ithaca.clinical.sources import Provenance
+from ithaca.clinical.trajectory import MAX_PLAUSIBLE_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +90,9 @@ class RefillPlan:
     library: LibraryIdentity
 
 
-def whole_days_after(start: date, days: Decimal) -> date:
+def whole_days_after(start: date, days: Fraction) -> date:
     """The calendar date on which a fractional number of days after `start` falls."""
-    return start + timedelta(days=int(days.to_integral_value(rounding=ROUND_FLOOR)))
+    return start + timedelta(days=math.floor(days))
 
 
 def expected_residual(
@@ -90,12 +107,13 @@ def expected_residual(
         raise DatesOutOfOrder(str(filled_on), str(on), "the refill cannot be before the last fill")
     days = (on - filled_on).days
     daily = program.daily_volume(scenario, typical_boluses_per_day)
-    delivered = Volume(daily.canonical * days, Unit.ML)
+    delivered = volume_moved(daily, days)
     remaining = last_fill - delivered
     ran_dry = remaining.magnitude <= 0
-    volume = Volume(max(remaining.canonical, Decimal(0)), Unit.ML)
+    volume = remaining if not ran_dry else Volume(Decimal(0), Unit.ML)
+    basis = f" ({scenario.words})" if program.bolus else ""
     steps = (
-        f"daily volume ({scenario.value} boluses) = {daily.rounded(4)}",
+        f"daily volume{basis} = {daily.rounded(4)}",
         f"delivered over {days} days = {daily.rounded(4)} × {days} = {delivered.rounded(3)}",
         f"expected residual = {last_fill} − {delivered.rounded(3)} = {volume.rounded(3)}"
         + (" (the pump would have run dry)" if ran_dry else ""),
@@ -107,14 +125,21 @@ def reconcile(
     expected: Volume, measured: Volume, policy: ClinicPolicy, pump: PumpModel | None = None
 ) -> Reconciliation:
     if measured.magnitude < 0 or expected.magnitude < 0:
-        raise QuantityOutOfRange("a residual volume", f"{expected} / {measured}", "it cannot be negative")
+        raise QuantityOutOfRange(
+            "a residual volume", f"{expected} / {measured}", "it cannot be negative"
+        )
     discrepancy = (expected - measured).to(Unit.ML)
-    percent = (
-        round_to(abs(discrepancy.canonical) / expected.canonical * 100, 1) if expected.is_positive() else None
+    # Compare the exact percentage with the threshold; round only what is shown, so that
+    # 20.04% is flagged against a 20% threshold rather than displayed as 20.0% and passed.
+    exact_percent = (
+        abs(discrepancy.canonical_value) / expected.canonical_value * 100
+        if expected.is_positive()
+        else None
     )
+    percent = round_to(to_decimal(exact_percent), 1) if exact_percent is not None else None
     threshold = policy.residual_discrepancy_percent
     reasons: list[str] = []
-    if percent is not None and percent > threshold.value:
+    if exact_percent is not None and percent is not None and exact_percent > threshold.value:
         reasons.append(
             f"the measured residual differs from the expected by {format_decimal(percent)}%, "
             f"more than {format_decimal(threshold.value)}% ({threshold.provenance.describe()})"
@@ -124,13 +149,20 @@ def reconcile(
     volume_threshold: Sourced[Volume] | None = None
     if pump is not None and isinstance(pump.refill_discrepancy_alarm, Sourced):
         volume_threshold = pump.refill_discrepancy_alarm
-        if abs(discrepancy.canonical) > volume_threshold.value.canonical:
+        if abs(discrepancy.canonical_value) > volume_threshold.value.canonical_value:
             reasons.append(
                 f"the discrepancy of {abs(discrepancy.magnitude)} mL is above "
                 f"{volume_threshold.value} for the {pump.name} ({volume_threshold.provenance.describe()})"
             )
     return Reconciliation(
-        expected, measured, discrepancy, percent, bool(reasons), tuple(reasons), threshold, volume_threshold
+        expected,
+        measured,
+        discrepancy,
+        percent,
+        bool(reasons),
+        tuple(reasons),
+        threshold,
+        volume_threshold,
     )
 
 
@@ -165,37 +197,59 @@ def plan_refill(
     chosen = scenario or catalogue.policy.bolus_planning.value
     daily = program.daily_volume(chosen, typical_boluses_per_day)
     findings: list[Finding] = []
-    steps = [f"daily volume ({chosen.value} boluses) = {daily.rounded(4)}"]
+    basis = f" ({chosen.words})" if program.bolus else ""
+    steps = [f"daily volume{basis} = {daily.rounded(4)}"]
     candidates: list[DueCandidate] = []
 
     days_to_empty = days_to_move(fill_volume, daily)
+    if days_to_empty > MAX_PLAUSIBLE_DAYS:
+        raise QuantityOutOfRange(
+            "a daily volume",
+            str(daily.rounded(6)),
+            f"{fill_volume} would last more than ten years; check the dose and the concentration",
+        )
     empty = whole_days_after(filled_on, days_to_empty)
-    steps.append(f"days to empty = {fill_volume} ÷ {daily.rounded(4)} = {format_decimal(round_to(days_to_empty, 2))}")
+    steps.append(
+        f"days to empty = {fill_volume} ÷ {daily.rounded(4)} = {format_decimal(round_to(to_decimal(days_to_empty), 2))}"
+    )
     candidates.append(DueCandidate("empty", empty, "the reservoir would be empty", None))
 
     alarm_date = None
     alarm_volume, alarm_provenance = _alarm_volume(pump, low_alarm)
     if alarm_volume is None:
-        findings.append(Finding(
-            "low_alarm_volume_unknown", Severity.INFO,
-            f"No low-reservoir alarm volume: the {pump.name} default is not in the catalogue; "
-            "enter the volume programmed on the patient's pump to get the alarm date.",
-        ))
+        findings.append(
+            Finding(
+                "low_alarm_volume_unknown",
+                Severity.INFO,
+                f"No low-reservoir alarm volume: the {pump.name} default is not in the catalogue; "
+                "enter the volume programmed on the patient's pump to get the alarm date.",
+            )
+        )
     elif alarm_volume >= fill_volume:
-        findings.append(Finding(
-            "alarm_at_fill", Severity.WARNING,
-            f"The low-reservoir alarm volume ({alarm_volume}) is not below the fill ({fill_volume}).",
-        ))
+        findings.append(
+            Finding(
+                "alarm_at_fill",
+                Severity.WARNING,
+                f"The low-reservoir alarm volume ({alarm_volume}) is not below the fill ({fill_volume}).",
+            )
+        )
         alarm_date = filled_on
     else:
         days_to_alarm = days_to_move(fill_volume - alarm_volume, daily)
         alarm_date = whole_days_after(filled_on, days_to_alarm)
         steps.append(
             f"days to the {alarm_volume} alarm = ({fill_volume} − {alarm_volume}) ÷ {daily.rounded(4)} "
-            f"= {format_decimal(round_to(days_to_alarm, 2))}"
+            f"= {format_decimal(round_to(to_decimal(days_to_alarm), 2))}"
         )
     if alarm_date is not None:
-        candidates.append(DueCandidate("low_reservoir_alarm", alarm_date, f"the reservoir reaches {alarm_volume}", alarm_provenance))
+        candidates.append(
+            DueCandidate(
+                "low_reservoir_alarm",
+                alarm_date,
+                f"the reservoir reaches {alarm_volume}",
+                alarm_provenance,
+            )
+        )
 
     stability_date, stability_findings, stability_candidate = _stability(
         program, filled_on, fill_kind, stability_days_override
@@ -208,28 +262,50 @@ def plan_refill(
     interval = catalogue.policy.max_refill_interval_days
     if isinstance(interval, Sourced):
         clinic_date = filled_on + timedelta(days=interval.value)
-        candidates.append(DueCandidate(
-            "clinic_max_interval", clinic_date, f"the clinic's maximum interval of {interval.value} days",
-            interval.provenance,
-        ))
+        candidates.append(
+            DueCandidate(
+                "clinic_max_interval",
+                clinic_date,
+                f"the clinic's maximum interval of {interval.value} days",
+                interval.provenance,
+            )
+        )
     else:
-        findings.append(Finding("clinic_interval_unset", Severity.INFO,
-                                f"The clinic has not set a maximum refill interval: {interval.note}"))
+        findings.append(
+            Finding(
+                "clinic_interval_unset",
+                Severity.INFO,
+                f"The clinic has not set a maximum refill interval: {interval.note}",
+            )
+        )
 
     # Order matters only for ties: the alarm is named before the empty date it precedes.
     priority = {"low_reservoir_alarm": 0, "stability": 1, "clinic_max_interval": 2, "empty": 3}
     due = min(candidates, key=lambda c: (c.on, priority[c.factor]))
-    steps.append(f"next refill due = earliest of {', '.join(f'{c.factor} {c.on}' for c in candidates)} = {due.on}")
+    steps.append(
+        f"next refill due = earliest of {', '.join(f'{c.factor} {c.on}' for c in candidates)} = {due.on}"
+    )
     return RefillPlan(
-        fill_volume=fill_volume, filled_on=filled_on, daily_volume=daily, scenario=chosen,
-        empty_date=empty, low_reservoir_alarm_date=alarm_date, stability_limit_date=stability_date,
-        clinic_max_interval_date=clinic_date, next_refill_due=due.on, limiting_factor=due.factor,
-        candidates=tuple(candidates), findings=tuple(findings), steps=tuple(steps),
+        fill_volume=fill_volume,
+        filled_on=filled_on,
+        daily_volume=daily,
+        scenario=chosen,
+        empty_date=empty,
+        low_reservoir_alarm_date=alarm_date,
+        stability_limit_date=stability_date,
+        clinic_max_interval_date=clinic_date,
+        next_refill_due=due.on,
+        limiting_factor=due.factor,
+        candidates=tuple(candidates),
+        findings=tuple(findings),
+        steps=tuple(steps),
         library=catalogue.identity,
     )
 
 
-def _alarm_volume(pump: PumpModel, entered: Volume | None) -> tuple[Volume | None, Provenance | None]:
+def _alarm_volume(
+    pump: PumpModel, entered: Volume | None
+) -> tuple[Volume | None, Provenance | None]:
     if entered is not None:
         return entered, None
     if isinstance(pump.low_reservoir_alarm, Sourced):
@@ -242,25 +318,42 @@ def _stability(
 ) -> tuple[date | None, list[Finding], DueCandidate | None]:
     if override_days is not None:
         if override_days <= 0:
-            raise QuantityOutOfRange("a stability interval", f"{override_days} days", "it must be at least one day")
+            raise QuantityOutOfRange(
+                "a stability interval", f"{override_days} days", "it must be at least one day"
+            )
         on = filled_on + timedelta(days=override_days)
         reason = f"the pharmacist's stability interval of {override_days} days"
         return on, [], DueCandidate("stability", on, reason, None)
     if len(program.reservoir) > 1:
-        return None, [Finding(
-            "admixture_stability_unknown", Severity.WARNING,
-            "The stability of an admixture is product-specific and not in the library: "
-            "the pharmacist must set the refill interval (sterile compounding standards, PACC 2024 CP6).",
-        )], None
+        return (
+            None,
+            [
+                Finding(
+                    "admixture_stability_unknown",
+                    Severity.WARNING,
+                    "The stability of an admixture is product-specific and not in the library: "
+                    "the pharmacist must set the refill interval (sterile compounding standards, PACC 2024 CP6).",
+                )
+            ],
+            None,
+        )
     item = program.primary
     rule = item.drug.stability_for(item.concentration, fill_kind)
     if rule is None:
-        return None, [Finding(
-            "stability_unknown", Severity.WARNING,
-            f"The library has no stability rule for {item.drug.id} {item.concentration} "
-            f"({fill_kind.value} fill): the pharmacist must set the refill interval.",
-            None, item.drug.id,
-        )], None
+        return (
+            None,
+            [
+                Finding(
+                    "stability_unknown",
+                    Severity.WARNING,
+                    f"The library has no stability rule for {item.drug.id} {item.concentration} "
+                    f"({fill_kind.value} fill): the pharmacist must set the refill interval.",
+                    None,
+                    item.drug.id,
+                )
+            ],
+            None,
+        )
     on = filled_on + timedelta(days=rule.max_days)
     reason = f"{item.drug.id} stability ({rule.describe()})"
     return on, [], DueCandidate("stability", on, reason, rule.provenance)

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ithaca.clinical.errors import QuantityOutOfRange
-from ithaca.clinical.quantities import FlowRate, Unit, Volume
+from ithaca.clinical.quantities import FlowRate, Unit, Volume, volume_moved
 
-MAX_POINTS = 3660  # ten years of days: beyond that a trajectory is a typing error
+# Ten years of days. No reservoir lasts that long between refills; a fill that would is a
+# typing error in the dose or concentration, and a date that far out is no plan.
+MAX_PLAUSIBLE_DAYS = 3660
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +28,14 @@ def reservoir_trajectory(
     if not daily_volume.is_positive():
         raise QuantityOutOfRange("a daily volume", str(daily_volume), "it must be above zero")
     points: list[TrajectoryPoint] = []
-    for day in range(MAX_POINTS):
+    for day in range(MAX_PLAUSIBLE_DAYS + 1):
         on = filled_on + timedelta(days=day)
         if until is not None and on > until:
             break
-        left = fill_volume.canonical - daily_volume.canonical * day
-        points.append(TrajectoryPoint(on, Volume(max(left, Decimal(0)), Unit.ML)))
-        if left <= 0:
+        left = fill_volume - volume_moved(daily_volume, day)
+        points.append(
+            TrajectoryPoint(on, left if left.magnitude > 0 else Volume(Decimal(0), Unit.ML))
+        )
+        if left.magnitude <= 0:
             break
     return tuple(points)
