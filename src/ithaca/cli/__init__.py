@@ -19,6 +19,7 @@ from ithaca.cli import render
 from ithaca.cli.calc import add_calc_commands
 from ithaca.cli.check import add_check_commands
 from ithaca.cli.library import add_library_commands
+from ithaca.cli.web import add_web_commands
 from ithaca.clinical.errors import ClinicalError
 from ithaca.datafiles import CLINIC_LIBRARY_ENV, load_catalogue
 
@@ -49,6 +50,7 @@ def build_parser() -> Parser:
     add_calc_commands(subparsers)
     add_check_commands(subparsers)
     add_library_commands(subparsers)
+    add_web_commands(subparsers)
     _accept_json_anywhere(parser)
     return parser
 
@@ -93,11 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ns = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
     try:
-        catalogue = load_catalogue(ns.library)
+        catalogue = load_catalogue(ns.library) if getattr(ns, "needs_catalogue", True) else None
         document, lines, code = ns.run(ns, catalogue)
     except ClinicalError as exc:
         sys.stderr.write(f"ithaca: error: {exc}\n")
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 0
     except Exception as exc:  # never a traceback at the bedside; the message says what broke
         if os.environ.get("ITHACA_DEBUG"):
             raise

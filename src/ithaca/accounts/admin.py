@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from ithaca.accounts.models import CaregiverLink, Profile
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "display_name", "role")
+    list_filter = ("role",)
+
+
+@admin.register(CaregiverLink)
+class CaregiverLinkAdmin(admin.ModelAdmin):
+    list_display = ("user", "patient", "created_at")

@@ -1,0 +1,84 @@
+"""Who may do what. Every service calls `require` before it reads or writes.
+
+The table is the whole policy: a reviewer can read it in one screen. A caregiver may only
+view the one patient they are linked to; a user without a profile may do nothing.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+
+from ithaca.accounts.models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from ithaca.patients.models import Patient
+
+
+class Action(Enum):
+    LIST_PATIENTS = "list patients"
+    VIEW_PATIENT = "view a patient's record"
+    REGISTER_PATIENT = "register a patient"
+    EDIT_PATIENT = "edit a patient's details"
+    RECORD_PAIN_SCORE = "record a pain score"
+    EDIT_REGIMEN = "change the systemic opioid regimen"
+    REGISTER_DEVICE = "register a pump"
+    RECORD_DEVICE_EVENT = "record a pump or catheter event"
+    PRESCRIBE_PROGRAM = "prescribe a pump program"
+    CHECK_PROGRAM = "double-check a pump program"
+    RECORD_REFILL = "record a refill"
+    VERIFY_REFILL = "double-check a refill"
+    VIEW_DASHBOARD = "see the clinic dashboard"
+    MANAGE_LIBRARY = "change the clinic drug library"
+    VIEW_AUDIT = "read the audit trail"
+
+
+CLINICAL_STAFF = {Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.COORDINATOR}
+
+ALLOWED: dict[Action, set[Role]] = {
+    Action.LIST_PATIENTS: CLINICAL_STAFF,
+    Action.VIEW_PATIENT: CLINICAL_STAFF | {Role.CAREGIVER},
+    Action.REGISTER_PATIENT: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    Action.EDIT_PATIENT: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    Action.RECORD_PAIN_SCORE: {Role.PHYSICIAN, Role.NURSE},
+    Action.EDIT_REGIMEN: {Role.PHYSICIAN, Role.PHARMACIST},
+    Action.REGISTER_DEVICE: {Role.PHYSICIAN, Role.NURSE},
+    Action.RECORD_DEVICE_EVENT: {Role.PHYSICIAN, Role.NURSE},
+    Action.PRESCRIBE_PROGRAM: {Role.PHYSICIAN},
+    Action.CHECK_PROGRAM: {Role.PHARMACIST, Role.PHYSICIAN},
+    Action.RECORD_REFILL: {Role.NURSE, Role.PHYSICIAN},
+    Action.VERIFY_REFILL: {Role.NURSE, Role.PHYSICIAN, Role.PHARMACIST},
+    Action.VIEW_DASHBOARD: CLINICAL_STAFF,
+    Action.MANAGE_LIBRARY: {Role.PHARMACIST},
+    Action.VIEW_AUDIT: {Role.ADMINISTRATOR},
+}
+
+
+def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+    if not user.is_authenticated:
+        return None
+    profile = getattr(user, "profile", None)
+    return Role(profile.role) if profile is not None else None
+
+
+def may(user: AbstractBaseUser | AnonymousUser, action: Action, patient: Patient | None = None) -> bool:
+    role = role_of(user)
+    if role is None or role not in ALLOWED[action]:
+        return False
+    if role is Role.CAREGIVER:
+        # Read-only, and only the linked patient: never a list, never another record.
+        return patient is not None and patient.caregiver_links.filter(user_id=user.pk).exists()
+    return True
+
+
+def require(user: AbstractBaseUser | AnonymousUser, action: Action, patient: Patient | None = None) -> Role:
+    """The user's role, or PermissionDenied naming what was refused."""
+    if not may(user, action, patient):
+        raise PermissionDenied(f"You may not {action.value}.")
+    role = role_of(user)
+    assert role is not None  # noqa: S101 - may() returned True, so there is a role
+    return role

@@ -1,0 +1,145 @@
+"""The most important path: a program double-checked, then refills recorded and verified."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ithaca.audit.chain import verify
+from ithaca.audit.models import AuditEvent
+from ithaca.clinical.parsing import Bound, parse_quantity
+from ithaca.clinical.quantities import Concentration, DoseRate, Volume
+from ithaca.devices import programs, refills
+from ithaca.devices.errors import (
+    AlreadyDone,
+    OverrideReasonRequired,
+    ProgramBlocked,
+    SecondPersonRequired,
+    ServiceRefusal,
+    StaleChange,
+)
+from ithaca.devices.models import ProgramStatus, Refill, RefillStatus
+
+from .conftest import morphine_request
+
+
+def ml(text: str) -> Volume:
+    return parse_quantity(text, Volume, bound=Bound.NON_NEGATIVE)
+
+
+def first_fill(nurse, device, on=date(2026, 1, 5), volume="40 mL"):
+    return refills.record_refill(
+        nurse, device,
+        refills.RefillRequest(performed_on=on, expected_sequence=1, fill_volume=ml(volume), lot_number="LOT-1",
+                              needle_in_reservoir_confirmed=True),
+    )
+
+
+def test_a_program_is_active_only_after_a_second_person_checks_it(device, physician, pharmacist):
+    version = programs.prescribe(physician, device, morphine_request())
+    assert version.status == ProgramStatus.AWAITING_CHECK
+    assert version.verdict == "ok"
+    assert version.library_hash
+    version = programs.check(pharmacist, version, approve=True)
+    assert version.status == ProgramStatus.ACTIVE
+
+
+def test_the_prescriber_cannot_check_their_own_program(device, physician):
+    version = programs.prescribe(physician, device, morphine_request())
+    with pytest.raises(SecondPersonRequired):
+        programs.check(physician, version, approve=True)
+
+
+def test_a_blocked_program_is_never_stored(device, physician):
+    request = programs.ProgramRequest(
+        drugs=[("ziconotide", parse_quantity("25 mcg/mL", Concentration))],
+        daily_dose=parse_quantity("30 mcg/day", DoseRate),
+    )
+    with pytest.raises(ProgramBlocked):
+        programs.prescribe(physician, device, request)
+    assert not device.programs.exists()
+
+
+def test_a_soft_limit_needs_a_written_reason(device, physician):
+    with pytest.raises(OverrideReasonRequired):
+        programs.prescribe(physician, device, morphine_request("22 mg/day"))
+    version = programs.prescribe(physician, device, morphine_request("22 mg/day"), override_reason="Escalating pain, palliative")
+    assert version.verdict == "needs_override"
+
+
+def test_approving_a_new_version_supersedes_the_old_one(device, physician, pharmacist, active_program):
+    newer = programs.prescribe(physician, device, morphine_request("2.5 mg/day"))
+    programs.check(pharmacist, newer, approve=True)
+    active_program.refresh_from_db()
+    assert active_program.status == ProgramStatus.SUPERSEDED
+    assert programs.active_program(device).pk == newer.pk
+
+
+def test_a_refill_reconciles_the_residual_and_plans_the_next_date(device, nurse, active_program):
+    first_fill(nurse, device)
+    # 2 mg/day ÷ 10 mg/mL = 0.2 mL/day; 84 days later 40 − 16.8 = 23.2 mL expected; 17 mL measured
+    refill = refills.record_refill(
+        nurse, device,
+        refills.RefillRequest(performed_on=date(2026, 3, 30), expected_sequence=2, fill_volume=ml("40 mL"),
+                              lot_number="LOT-2", needle_in_reservoir_confirmed=True, measured_residual=ml("17 mL"),
+                              discrepancy_action="Pump interrogated; physician informed"),
+    )
+    assert refill.expected_residual_ml == Decimal("23.2")
+    assert refill.discrepancy_ml == Decimal("6.2")
+    assert refill.flagged
+    assert refill.next_due_on == date(2026, 6, 28)  # stability: 90 days (S)
+    assert refill.limiting_factor == "stability"
+
+
+def test_a_flagged_discrepancy_needs_a_recorded_action(device, nurse, active_program):
+    first_fill(nurse, device)
+    with pytest.raises(ServiceRefusal) as refused:
+        refills.record_refill(
+            nurse, device,
+            refills.RefillRequest(performed_on=date(2026, 3, 30), expected_sequence=2, fill_volume=ml("40 mL"),
+                                  lot_number="LOT-2", needle_in_reservoir_confirmed=True, measured_residual=ml("17 mL")),
+        )
+    assert refused.value.field == "discrepancy_action"
+
+
+def test_two_nurses_saving_the_same_refill_cannot_both_succeed(device, nurse, second_nurse, active_program):
+    first_fill(nurse, device)
+    request = refills.RefillRequest(performed_on=date(2026, 3, 30), expected_sequence=2, fill_volume=ml("40 mL"),
+                                    lot_number="LOT-2", needle_in_reservoir_confirmed=True, measured_residual=ml("23 mL"))
+    refills.record_refill(nurse, device, request)
+    with pytest.raises(StaleChange):
+        refills.record_refill(second_nurse, device, request)
+    assert Refill.objects.filter(device=device).count() == 2
+
+
+def test_a_refill_is_verified_by_a_second_person_once(device, nurse, second_nurse, pharmacist, active_program):
+    refill = first_fill(nurse, device)
+    with pytest.raises(SecondPersonRequired):
+        refills.verify_refill(nurse, refill)
+    refills.verify_refill(second_nurse, refill)
+    assert Refill.objects.get(pk=refill.pk).status == RefillStatus.VERIFIED
+    with pytest.raises(AlreadyDone):
+        refills.verify_refill(pharmacist, refill)
+
+
+def test_the_needle_placement_must_be_confirmed(device, nurse, active_program):
+    with pytest.raises(ServiceRefusal) as refused:
+        refills.record_refill(
+            nurse, device,
+            refills.RefillRequest(performed_on=date(2026, 1, 5), expected_sequence=1, fill_volume=ml("40 mL"),
+                                  lot_number="LOT-1", needle_in_reservoir_confirmed=False),
+        )
+    assert refused.value.field == "needle_in_reservoir_confirmed"
+
+
+def test_every_step_is_audited_and_the_chain_verifies(device, nurse, second_nurse, active_program):
+    refill = first_fill(nurse, device)
+    refills.verify_refill(second_nurse, refill)
+    actions = list(AuditEvent.objects.values_list("object_type", "action"))
+    assert ("program", "create") in actions
+    assert ("program", "check") in actions
+    assert ("refill", "create") in actions
+    assert ("refill", "check") in actions
+    assert verify().intact
