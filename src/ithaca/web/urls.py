@@ -5,11 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from ithaca.web.health import health
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/dashboard/", permanent=False)),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="ithaca/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("", include("ithaca.web.dashboard_urls")),
     path("patients/", include("ithaca.patients.urls")),
     path("", include("ithaca.devices.urls")),

@@ -1,0 +1,63 @@
+"""Form fields that turn typed text into ithaca's typed clinical values at the edge.
+
+A QuantityField reads "2 mg/day" with the clinical core's closed-list parser, so the page
+refuses "mgs", "m g", ".5", a concentration where a dose belongs, and a negative volume,
+with the core's own sentence shown next to the field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from ithaca.clinical.drugs import Drug
+from ithaca.clinical.errors import ClinicalError
+from ithaca.clinical.parsing import Bound, parse_quantity
+from ithaca.clinical.quantities import Concentration, DoseRate, Mass, Quantity
+
+EXAMPLES = {DoseRate: "e.g. 2 mg/day", Concentration: "e.g. 10 mg/mL", Mass: "e.g. 0.1 mg"}
+
+
+class QuantityField(forms.CharField):
+    def __init__(self, kind: type[Quantity], *, bound: Bound = Bound.POSITIVE, **kwargs: Any) -> None:
+        self.kind = kind
+        self.bound = bound
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", EXAMPLES.get(kind, "e.g. 20 mL"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Quantity | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_quantity(text, self.kind, bound=self.bound)
+        except ClinicalError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return str(value) if isinstance(value, Quantity) else value
+
+
+class PastDateField(forms.DateField):
+    """A date of something that has happened: never in the future."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError("This has already happened, so the date cannot be in the future.")
+
+
+def check_drug_unit(drug: Drug, quantity: Quantity) -> str | None:
+    """A sentence if a dose or strength is typed in the other mass unit than the drug's own
+    (morphine in mcg, ziconotide in mg): the mg/mcg trap. None if it matches."""
+    entered = quantity.unit.symbol.split("/")[0]
+    usual = drug.dose_unit.symbol
+    if entered == usual:
+        return None
+    return f"{drug.name} is prescribed in {usual}; you typed {quantity}. Enter it in {usual} to rule out a mg/mcg mix-up."
