@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# PostgreSQL for the second run of the database tests; skipped, saying why, if it does not answer.
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/ithaca
 
-.PHONY: run test lint typecheck contracts unit install clean
+.PHONY: run test lint typecheck contracts unit postgres browser install clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,12 +16,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: install ithaca and run the worked example through the command line
+## run: install, migrate, load the demo clinic (SQLite in ./var), serve on http://127.0.0.1:8000
 run: $(STAMP)
-	@PATH="$(CURDIR)/$(BIN):$$PATH" sh examples/worked-example.sh
+	$(BIN)/ithaca demo
+	$(BIN)/ithaca serve --host 127.0.0.1 --port 8000
 
-## test: install what the tests need, then lint, type-check, check the import contract, test
-test: $(STAMP) lint typecheck contracts unit
+## test: install what the tests need, then lint, type-check, check the core's purity, and test
+## on SQLite (unit, CLI, integration, browser) and again on PostgreSQL (integration)
+test: $(STAMP) browser lint typecheck contracts unit postgres
+
+# Debian's Chromium for the browser tests; never a browser download.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "chromium is missing and this is not root: the browser tests will be skipped"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -34,5 +44,8 @@ contracts: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+postgres: $(STAMP)
+	ITHACA_TEST_POSTGRES=1 DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest tests/integration
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-output

@@ -26,3 +26,4 @@ def catalogue_in_force() -> Catalogue:
     if newest is None:
         return _build(None, None)
     return _build(newest.pk, newest.content)
+

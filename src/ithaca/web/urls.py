@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from ithaca.web import library_views
 from ithaca.web.health import health
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("library/", library_views.library_page, name="library"),
+    path("library/withdraw/", library_views.library_withdraw, name="library-withdraw"),
     path("", include("ithaca.web.dashboard_urls")),
     path("patients/", include("ithaca.patients.urls")),
     path("", include("ithaca.devices.urls")),
