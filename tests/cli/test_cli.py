@@ -422,3 +422,155 @@ def test_the_installed_command_runs_and_exits_1_on_a_blocked_program():
     )
     assert result.returncode == 1
     assert "Program check: BLOCKED" in result.stdout
+
+
+# --- calc refill checks the program it refills -----------------------------------------
+
+ZICONOTIDE_BELOW_SYNCHROMED_MINIMUM = [
+    "calc",
+    "refill",
+    "--pump",
+    "synchromed-ii-20",
+    "--drug",
+    "ziconotide:25mcg/mL",
+    "--daily-dose",
+    "0.5mcg",  # ÷ 25 mcg/mL = 0.02 mL/day, below the 0.048 mL/day minimum [C]
+    "--fill-volume",
+    "20mL",
+    "--filled-on",
+    "2026-01-05",
+]
+
+
+def test_calc_refill_of_a_blocked_program_says_so_and_exits_1(capsys):
+    code, out, _ = run(capsys, *ZICONOTIDE_BELOW_SYNCHROMED_MINIMUM, "--json")
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["program_verdict"] == "blocked"
+    codes = {f["code"]: f for f in doc["program_findings"]}
+    assert codes["rate_below_pump_minimum"]["severity"] == "hard"
+    assert all(f["severity"] != "info" for f in doc["program_findings"])
+    code, out, _ = run(capsys, *ZICONOTIDE_BELOW_SYNCHROMED_MINIMUM)
+    assert code == 1
+    assert "Program check: BLOCKED" in out
+    assert "below the Medtronic SynchroMed II, 20 mL (model 8637-20) minimum" in out
+
+
+def test_calc_refill_of_a_program_in_force_is_not_rechecked_as_a_starting_dose(capsys):
+    # 6 mcg/day is above the 2.4 mcg/day label start, but a refill is not a start
+    doc = run_json(
+        capsys,
+        "calc",
+        "refill",
+        "--pump",
+        "synchromed-ii-20",
+        "--drug",
+        "ziconotide:25mcg/mL",
+        "--daily-dose",
+        "6mcg",
+        "--fill-volume",
+        "20mL",
+        "--filled-on",
+        "2026-01-05",
+    )
+    assert doc["program_verdict"] == "ok"
+    assert "start_dose_above_limit" not in {f["code"] for f in doc["program_findings"]}
+
+
+def test_calc_refill_shows_the_pumps_notes(capsys):
+    doc = run_json(capsys, *REFILL_40)
+    assert doc["program_verdict"] == "ok"
+    notes = doc["pump_notes"]
+    assert any("catheter access port (CAP)" in n["text"] for n in notes)
+    assert all(n["source"]["confidence"] == "C" for n in notes)
+    code, out, _ = run(capsys, *REFILL_40)
+    assert code == 0
+    assert "Pump notes:" in out
+    assert "catheter access port (CAP)" in out
+
+
+def test_calc_refill_with_a_longer_pharmacist_interval_needs_an_override(capsys):
+    code, out, _ = run(
+        capsys,
+        "calc",
+        "refill",
+        "--pump",
+        "synchromed-ii-20",
+        "--drug",
+        "ziconotide:25mcg/mL",
+        "--daily-dose",
+        "1.2mcg",
+        "--fill-volume",
+        "20mL",
+        "--filled-on",
+        "2026-01-05",
+        "--first-fill",
+        "--stability-days",
+        "30",
+    )
+    assert code == 0
+    assert "[SOFT] The pharmacist's 30 days replaces the library's 14 days" in out
+    assert "Needs override:" in out
+
+
+# --- calc intrathecal gives a verdict ----------------------------------------------------
+
+
+def test_calc_intrathecal_gives_a_verdict_and_the_override_line(capsys):
+    args = ["calc", "intrathecal", "--ome", "300", "--drug", "morphine", "--ratio", "50"]
+    doc = run_json(capsys, *args)
+    # 50:1 is below the lowest published 75:1 (soft)
+    assert doc["verdict"] == "needs_override"
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    assert "Verdict: NEEDS OVERRIDE" in out
+    assert "Needs override: record a reason, and a second person must check it." in out
+
+
+def test_calc_intrathecal_within_limits_is_ok(capsys):
+    doc = run_json(
+        capsys, "calc", "intrathecal", "--ome", "300", "--drug", "morphine", "--ratio", "100"
+    )
+    assert doc["verdict"] == "ok"
+
+
+def test_calc_intrathecal_exits_1_when_a_hard_limit_blocks_the_dose(capsys, tmp_path: Path):
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(
+        '[clinic]\nname = "Strict"\nversion = "1"\napproved_by = "Dr A"\n'
+        'approved_on = "2026-11-01"\n\n[[drugs.morphine.limits]]\nkind = "max_daily_dose"\n'
+        'value = "2 mg/day"\nenforcement = "hard"\nsource = "infumorph-label"\nconfidence = "C"\n',
+        encoding="utf-8",
+    )
+    args = ["--library", str(clinic), "calc", "intrathecal", "--ome", "300", "--drug", "morphine"]
+    code, out, _ = run(capsys, *args, "--ratio", "100", "--json")
+    assert code == 1
+    assert json.loads(out)["verdict"] == "blocked"
+
+
+# --- library show: the clinic policy and pump notes --------------------------------------
+
+
+def test_library_show_lists_the_clinic_policy_with_its_sources(capsys):
+    doc = run_json(capsys, "library", "show")
+    policy = doc["policy"]
+    assert policy["residual_discrepancy_percent"]["value"] == "20"
+    assert policy["residual_discrepancy_percent"]["source"]["id"] == "residual-textbook"
+    assert policy["max_dose_change_ratio"]["value"] == "10"
+    assert policy["max_dose_change_ratio"]["enforcement"] == "soft"
+    assert policy["max_dose_change_ratio"]["source"]["confidence"] == "U"
+    assert policy["max_refill_interval_days"]["known"] is False
+    assert "set the clinic's maximum interval" in policy["max_refill_interval_days"]["note"]
+    assert policy["bolus_planning"]["value"] == "maximum"
+    assert policy["bolus_planning"]["source"]["id"] == "prometra-ptc-guide"
+    cap = doc["pumps"]["synchromed-ii-20"]["notes"][1]
+    assert "(CAP)" in cap["text"]
+    assert cap["source"]["id"] == "medtronic-referral-page"
+    code, out, _ = run(capsys, "library", "show")
+    assert code == 0
+    assert "Clinic policy" in out
+    assert "residual discrepancy threshold: 20%" in out
+    assert "dose-change guard: × 10 [soft]" in out
+    assert "maximum refill interval: not set" in out
+    assert "bolus planning: every allowed bolus" in out
+    assert "note: Never refill through the catheter access port (CAP)" in out

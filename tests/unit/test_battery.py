@@ -11,7 +11,9 @@ LIFE = ServiceLife(
     typical_life_years_min=5,
     eri_to_stop_days=90,
     plan_before_stop_months=6,
-    provenance=Provenance(Source("medtronic-uk-replacement", "Medtronic UK patient page", None), Confidence.CONFIRMED),
+    provenance=Provenance(
+        Source("medtronic-uk-replacement", "Medtronic UK patient page", None), Confidence.CONFIRMED
+    ),
 )
 
 

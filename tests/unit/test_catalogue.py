@@ -343,8 +343,8 @@ def test_the_base_files_themselves_are_held_to_the_float_rule():
 
 
 # Ziconotide stability (Prialt label, reference 4.5 [C]): 25 mcg/mL first fill 14 days,
-# refill 84; 100 mcg/mL refill 84; 100 mcg/mL diluted with saline 40; 100 mcg/mL first
-# fill is not in the reference.
+# refill 84; 100 mcg/mL refill 84; 100 mcg/mL diluted with saline 40 (the table does not
+# say it applies to a first fill); 100 mcg/mL first fill is not in the reference.
 @pytest.mark.parametrize(
     ("strength", "fill", "days"),
     [
@@ -352,7 +352,6 @@ def test_the_base_files_themselves_are_held_to_the_float_rule():
         ("25 mcg/mL", FillKind.REFILL, 84),
         ("100 mcg/mL", FillKind.REFILL, 84),
         ("50 mcg/mL", FillKind.REFILL, 40),
-        ("50 mcg/mL", FillKind.INITIAL, 40),
         ("0.05 mg/mL", FillKind.REFILL, 40),
         ("0.025 mg/mL", FillKind.INITIAL, 14),
     ],
@@ -379,3 +378,216 @@ def test_morphine_has_one_stability_rule_for_any_strength(catalogue, q):
 
 def test_a_drug_without_stability_data_has_no_rule(catalogue, q):
     assert catalogue.drug("hydromorphone").stability_for(q("10 mg/mL"), FillKind.REFILL) is None
+
+
+# --- a clinic value carries its own source ------------------------------------------------
+
+LOCAL_SOURCE = '[sources.local-protocol]\ncitation = "Test Clinic IT protocol v1"\nyear = 2026\n\n'
+
+
+def test_a_clinic_ratio_without_its_own_source_is_refused():
+    # otherwise a clinic's 50:1 would be shown as resting on the Huntsman series' 100:1 [C]
+    with pytest.raises(LibraryInvalid) as raised:
+        with_clinic('[ratios.huntsman-100]\nratio = "50"\n')
+    assert "ratios.huntsman-100" in raised.value.where
+    assert "source and confidence" in str(raised.value)
+
+
+def test_a_clinic_ratio_with_its_own_source_and_confidence_carries_the_clinics_source():
+    overlaid = with_clinic(
+        LOCAL_SOURCE + '[ratios.huntsman-100]\nratio = "50"\ndescription = "Local 50:1"\n'
+        'source = "local-protocol"\nconfidence = "U"\n'
+    )
+    ratio = overlaid.factors.ratios["huntsman-100"]
+    assert ratio.ratio == 50
+    assert ratio.provenance.source.id == "local-protocol"
+    assert ratio.provenance.confidence is Confidence.UNCONFIRMED
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '[ratio_bounds]\nlowest_published = "50"\n',
+        '[hydromorphone_ratios.textbook-6]\nratio = "4"\n',
+        '[pumps.prometra-ii-20.reservoir]\nvalue = "25 mL"\n',
+        "[pumps.synchromed-ii-20.patient_bolus]\nlimits_known = true\n",
+        '[no_factor.buprenorphine]\nreason = "a local reason"\n',
+        '[policy.bolus_planning]\nvalue = "none"\n',
+        '[tables.cdc-2022]\nfactors = [{ opioid = "morphine", route = "oral", factor = "1", per = "mg/day" }]\n',
+    ],
+)
+def test_every_clinic_table_that_sets_a_value_must_name_its_own_source(table):
+    with pytest.raises(LibraryInvalid) as raised:
+        with_clinic(table)
+    assert "source and confidence" in str(raised.value)
+
+
+def test_a_clinic_list_of_drug_limits_does_not_replace_the_rest_of_the_drug():
+    # `limits` under a drug is a list of sourced tables, not one value: the drug keeps the rest
+    catalogue = with_clinic(
+        UNCONFIRMED_HARD_MORPHINE_LIMIT + 'verified_by = "Dr B"\nverified_on = "2026-02-01"\n'
+    )
+    morphine = catalogue.drug("morphine")
+    assert morphine.name == "Morphine, preservative-free"
+    assert morphine.stability
+
+
+def test_a_clinic_that_changes_labelled_strengths_must_give_their_source():
+    with pytest.raises(LibraryInvalid) as raised:
+        with_clinic('[drugs.morphine]\nlabelled_concentrations = ["10 mg/mL", "50 mg/mL"]\n')
+    assert "labelled_concentrations_source" in raised.value.where
+
+
+def test_labelled_strengths_set_by_a_clinic_carry_the_clinics_source():
+    catalogue = with_clinic(
+        LOCAL_SOURCE + "[drugs.morphine]\n"
+        'labelled_concentrations = ["10 mg/mL", "50 mg/mL"]\n'
+        'labelled_concentrations_source = { source = "local-protocol", confidence = "S" }\n'
+    )
+    provenance = catalogue.drug("morphine").labelled_provenance
+    assert provenance is not None
+    assert provenance.source.id == "local-protocol"
+
+
+def test_a_clinic_may_record_a_value_as_unknown_without_a_source():
+    catalogue = with_clinic(
+        '[pumps.prometra-ii-20.low_reservoir_alarm]\nunknown = "Set per patient here."\n'
+    )
+    assert not isinstance(catalogue.pump("prometra-ii-20").low_reservoir_alarm, Sourced)
+
+
+# --- validation messages ------------------------------------------------------------------
+
+
+def test_a_clinic_approval_date_must_be_an_iso_date():
+    header = CLINIC_HEADER.replace('"2026-01-01"', '"1 Jan 2026"')
+    with pytest.raises(LibraryInvalid) as raised:
+        build_catalogue(base_documents(), (header + PERCENT_15).encode())
+    assert "approved_on" in raised.value.where
+    assert "YYYY-MM-DD" in str(raised.value)
+
+
+def test_an_integer_where_a_number_string_is_needed_says_to_write_it_as_a_string():
+    with pytest.raises(LibraryInvalid) as raised:
+        with_clinic(PERCENT_15.replace('"15"', "20"))
+    assert 'write the number as a string, e.g. "20"' in str(raised.value)
+    assert "float" not in str(raised.value)
+
+
+def test_a_clinic_file_without_a_clinic_table_says_what_the_table_needs():
+    with pytest.raises(LibraryInvalid) as raised:
+        build_catalogue(base_documents(), PERCENT_15.encode())
+    message = str(raised.value)
+    assert "[clinic] table" in message
+    for key in ("name", "version", "approved_by", "approved_on"):
+        assert key in message
+
+
+def test_the_fentanyl_gap_says_what_the_checks_actually_do(catalogue):
+    gaps = " ".join(catalogue.drug("fentanyl").gaps)
+    assert "warns that no daily dose limit is set" in gaps
+    assert "advisory ranges" not in gaps
+
+
+# --- opioid factor tables and sources -----------------------------------------------------
+
+
+def test_every_factor_table_carries_both_caveats(catalogue):
+    for table in catalogue.factors.tables.values():
+        caveats = " ".join(table.caveats).lower()
+        assert "convert" in caveats, table.id
+        assert "cancer" in caveats, table.id
+
+
+def test_a_factor_table_without_caveats_is_refused():
+    with pytest.raises(LibraryInvalid) as raised:
+        with_clinic(
+            '[tables.local]\nname = "Local"\nsource = "cdc-2022"\nconfidence = "C"\n'
+            'factors = [{ opioid = "morphine", route = "oral", factor = "1", per = "mg/day" }]\n'
+        )
+    assert "caveats" in raised.value.where
+
+
+def test_the_commonly_quoted_hydromorphone_ratio_names_its_own_unconfirmed_source(catalogue):
+    ratio = catalogue.factors.hydromorphone_ratios["common-5"]
+    assert ratio.provenance.source.id == "hydromorphone-5-commonly-quoted"
+    assert ratio.provenance.confidence is Confidence.UNCONFIRMED
+    assert "no source retrieved" in ratio.provenance.source.citation
+
+
+@pytest.mark.parametrize("pump_id", ["isomed-20", "codman-3000"])
+def test_the_constant_flow_note_cites_the_fixed_rate_design_point(catalogue, pump_id):
+    (note,) = catalogue.pump(pump_id).notes
+    assert note.provenance.source.id == "fixed-rate-design-point"
+    assert note.provenance.source.reference_section == "4.3"
+    assert note.provenance.confidence is Confidence.SECONDARY
+
+
+def test_the_isomed_battery_is_recorded_as_not_retrieved(catalogue):
+    battery = catalogue.pump("isomed-20").battery
+    assert not isinstance(battery, Sourced)
+    assert battery.note == "Not retrieved for IsoMed."
+
+
+def test_no_library_value_rests_on_ithaca_policy_except_the_recorded_defaults(catalogue):
+    ratios = [*catalogue.factors.ratios.values(), *catalogue.factors.hydromorphone_ratios.values()]
+    assert all(r.provenance.source.id != "ithaca-policy" for r in ratios)
+    for pump in catalogue.pumps.values():
+        assert all(n.provenance.source.id != "ithaca-policy" for n in pump.notes)
+
+
+# --- ziconotide diluted stability ---------------------------------------------------------
+
+
+def test_a_diluted_ziconotide_first_fill_has_no_stability_rule(catalogue, q):
+    # the label's 40 days for 100 mcg/mL diluted with saline is not said to cover a first fill
+    assert catalogue.drug("ziconotide").stability_for(q("50 mcg/mL"), FillKind.INITIAL) is None
+
+
+def test_a_ziconotide_strength_above_the_highest_labelled_is_not_diluted(catalogue, q):
+    # 200 mcg/mL is stronger than any product: compounded, not diluted, so no 40-day rule
+    assert catalogue.drug("ziconotide").stability_for(q("200 mcg/mL"), FillKind.REFILL) is None
+
+
+def test_a_ziconotide_strength_below_the_lowest_labelled_is_diluted(catalogue, q):
+    rule = catalogue.drug("ziconotide").stability_for(q("10 mcg/mL"), FillKind.REFILL)
+    assert rule is not None
+    assert rule.diluted
+    assert rule.max_days == 40
+
+
+# --- patient bolus device limits ----------------------------------------------------------
+
+
+def test_whether_bolus_device_limits_are_known_is_read_from_the_catalogue(catalogue):
+    assert catalogue.pump("synchromed-ii-20").patient_bolus.limits_known is False
+    assert catalogue.pump("external-tunnelled").patient_bolus.limits_known is False
+    assert catalogue.pump("codman-3000").patient_bolus.capable is False
+
+
+def test_a_bolus_capable_pump_must_say_whether_its_limits_are_known():
+    with pytest.raises(LibraryInvalid) as raised:
+        with_clinic(
+            "[pumps.synchromed-ii-20.patient_bolus]\n"
+            'capable = true\ndevice = "myPTM"\nsource = "pump-modes-overview"\nconfidence = "S"\n'
+        )
+    assert "limits_known" in raised.value.where
+
+
+def test_a_clinic_service_life_without_its_own_source_is_refused():
+    clinic = (
+        b'[clinic]\nname = "C"\nversion = "1"\napproved_by = "P"\napproved_on = "2026-11-01"\n\n'
+        b"[pumps.synchromed-ii-40.service_life]\neri_to_stop_days = 60\n"
+    )
+    with pytest.raises(LibraryInvalid):
+        build_catalogue(base_documents(), clinic)
+
+
+def test_the_synchromed_service_life_is_read_with_its_confirmed_source():
+    life = build_catalogue(base_documents()).pump("synchromed-ii-20").service_life
+    assert (life.typical_life_years_min, life.eri_to_stop_days, life.plan_before_stop_months) == (
+        5,
+        90,
+        6,
+    )
+    assert life.provenance.source.id == "medtronic-uk-replacement"

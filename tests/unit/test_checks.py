@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ithaca.clinical.catalogue import build_catalogue
 from ithaca.clinical.checks import check_program, daily_dose_findings, unit_findings
 from ithaca.clinical.findings import Finding, Severity, Verdict, verdict_of
 from ithaca.clinical.programs import (
@@ -13,6 +14,7 @@ from ithaca.clinical.programs import (
     continuous,
     flexible,
 )
+from ithaca.datafiles import base_documents
 
 
 def program_of(catalogue, q, pump, drug, strength, dose, bolus=None):
@@ -403,3 +405,82 @@ def test_a_morphine_dose_typed_in_mg_raises_no_unit_warning(catalogue, q):
         program_of(catalogue, q, "synchromed-ii-40", "morphine", "10 mg/mL", "2 mg/day"), catalogue
     )
     assert not by_code(check, "unusual_unit")
+
+
+# --- pump rate limits and their confidence ------------------------------------------------
+
+CLINIC = """\
+[clinic]
+name = "Test Clinic"
+version = "1"
+approved_by = "Dr A. Tester"
+approved_on = "2026-01-01"
+"""
+
+PROMETRA_U_MIN_RATE = """
+[pumps.prometra-ii-20.min_rate]
+value = "0.1 mL/day"
+source = "ithaca-policy"
+confidence = "U"
+"""
+
+
+def prometra_below_its_minimum(clinic_text, q):
+    catalogue = build_catalogue(base_documents(), (CLINIC + clinic_text).encode())
+    # 0.5 mg/day ÷ 10 mg/mL = 0.05 mL/day, below the clinic's 0.1 mL/day
+    program = program_of(catalogue, q, "prometra-ii-20", "morphine", "10 mg/mL", "0.5 mg/day")
+    check = check_program(program, catalogue)
+    (low,) = by_code(check, "rate_below_pump_minimum")
+    return check, low
+
+
+def test_an_unconfirmed_unverified_pump_minimum_is_a_soft_limit_not_a_block(q):
+    check, low = prometra_below_its_minimum(PROMETRA_U_MIN_RATE, q)
+    assert low.severity is Severity.SOFT
+    assert "unconfirmed [U]" in low.message
+    assert check.verdict is Verdict.NEEDS_OVERRIDE
+
+
+def test_a_verified_unconfirmed_pump_minimum_may_block(q):
+    verified = PROMETRA_U_MIN_RATE + 'verified_by = "Dr B"\nverified_on = "2026-02-01"\n'
+    check, low = prometra_below_its_minimum(verified, q)
+    assert low.severity is Severity.HARD
+    assert check.verdict is Verdict.BLOCKED
+
+
+def test_a_secondary_pump_maximum_still_blocks(q):
+    clinic = (
+        "[pumps.prometra-ii-20.max_rate]\n"
+        'value = "0.1 mL/day"\nsource = "prometra-manual"\nconfidence = "S"\n'
+    )
+    catalogue = build_catalogue(base_documents(), (CLINIC + clinic).encode())
+    # 2 mg/day ÷ 10 mg/mL = 0.2 mL/day > 0.1
+    program = program_of(catalogue, q, "prometra-ii-20", "morphine", "10 mg/mL", "2 mg/day")
+    (high,) = by_code(check_program(program, catalogue), "rate_above_pump_maximum")
+    assert high.severity is Severity.HARD
+
+
+# --- patient bolus device limits ----------------------------------------------------------
+
+
+def test_a_bolus_on_a_pump_whose_device_limits_are_unknown_says_so(catalogue, q):
+    bolus = PatientBolus(q("0.1 mg"), lockout_minutes=240, max_per_day=4)
+    program = program_of(
+        catalogue, q, "synchromed-ii-20", "morphine", "10 mg/mL", "2 mg/day", bolus
+    )
+    (finding,) = by_code(check_program(program, catalogue), "bolus_device_limits_unknown")
+    assert "myPTM" in finding.message
+
+
+def test_a_clinic_that_records_the_bolus_device_limits_hears_no_more_of_it(q):
+    clinic = (
+        "[pumps.synchromed-ii-20.patient_bolus]\n"
+        'capable = true\ndevice = "myPTM"\nlimits_known = true\n'
+        'limits = "from the myPTM clinician manual"\nsource = "ithaca-policy"\nconfidence = "U"\n'
+    )
+    catalogue = build_catalogue(base_documents(), (CLINIC + clinic).encode())
+    bolus = PatientBolus(q("0.1 mg"), lockout_minutes=240, max_per_day=4)
+    program = program_of(
+        catalogue, q, "synchromed-ii-20", "morphine", "10 mg/mL", "2 mg/day", bolus
+    )
+    assert not by_code(check_program(program, catalogue), "bolus_device_limits_unknown")

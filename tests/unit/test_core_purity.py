@@ -1,8 +1,9 @@
 """The clinical core reads no clock, no randomness, no files, network or database.
 
 Every date a calculation needs is passed in, so the same inputs always give the same
-answer and a result can be reproduced later. This test reads the source of every module
-under src/ithaca/clinical and fails on a forbidden call or import.
+answer and a result can be reproduced later; the library arrives as bytes from
+ithaca.datafiles. This test reads the source of every module under src/ithaca/clinical
+and fails on a forbidden call or import.
 """
 
 from __future__ import annotations
@@ -31,7 +32,27 @@ FORBIDDEN_ATTRIBUTES = frozenset(
     }
 )
 FORBIDDEN_MODULES = frozenset(
-    {"time", "random", "os", "socket", "sqlite3", "django", "urllib", "http"}
+    {
+        "time",
+        "random",
+        "os",
+        "socket",
+        "sqlite3",
+        "django",
+        "urllib",
+        "http",
+        # the file system: the core is handed bytes, it never opens a file
+        "pathlib",
+        "io",
+        "shutil",
+        "tempfile",
+        "importlib",  # importlib.resources reads package files
+    }
+)
+# Calls that open or read a file, by name (open(...), io.open) or as a method of a path.
+FORBIDDEN_FUNCTIONS = frozenset({"open", "builtins.open", "io.open", "os.open"})
+FORBIDDEN_FILE_METHODS = frozenset(
+    {"read_text", "read_bytes", "write_text", "write_bytes", "open", "joinpath"}
 )
 
 
@@ -63,7 +84,11 @@ def forbidden_uses(source: str, filename: str = "<sample>") -> list[str]:
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in FORBIDDEN_METHOD_CALLS:
                 problems.append(f"{where}: call .{func.attr}()")
+            if isinstance(func, ast.Attribute) and func.attr in FORBIDDEN_FILE_METHODS:
+                problems.append(f"{where}: file call .{func.attr}()")
             name = _dotted(func)
+            if name in FORBIDDEN_FUNCTIONS:
+                problems.append(f"{where}: call {name}()")
             if name in ("__import__", "importlib.import_module") and node.args:
                 first = node.args[0]
                 if (
@@ -140,10 +165,48 @@ def test_the_checker_flags_time_functions_even_uncalled():
         "from http import client",
         "import importlib\nm = importlib.import_module('sqlite3')",
         "m = __import__('os')",
+        "import pathlib",
+        "from pathlib import Path",
+        "import io",
+        "from io import BytesIO",
+        "import importlib.resources",
+        "from importlib import resources",
+        "from importlib.resources import files",
+        "import shutil",
+        "import tempfile",
+        "m = __import__('pathlib')",
     ],
 )
 def test_the_checker_flags_forbidden_imports(line):
     assert forbidden_uses(line + "\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "data = open('drug_library.toml', 'rb').read()",
+        "with open('pumps.toml') as f:\n    pass",
+        "import builtins\nf = builtins.open('x')",
+        "text = some_path.read_text()",
+        "raw = some_path.read_bytes()",
+        "with some_path.open('rb') as f:\n    pass",
+        "data = package_files.joinpath('pumps.toml')",
+    ],
+)
+def test_the_checker_flags_opening_or_reading_a_file(line):
+    assert forbidden_uses(line + "\n")
+
+
+def test_a_planted_file_read_in_a_clinical_module_would_fail_the_scan():
+    # What the parametrised scan of src/ithaca/clinical would report, had a module this.
+    planted = (
+        "from importlib import resources\n"
+        "def load() -> bytes:\n"
+        "    return open('drug_library.toml', 'rb').read()\n"
+    )
+    problems = forbidden_uses(planted, "catalogue.py")
+    assert any(p.startswith("catalogue.py:1:") and "importlib" in p for p in problems)
+    assert any(p.startswith("catalogue.py:3:") and "open()" in p for p in problems)
 
 
 def test_the_checker_passes_pure_code():

@@ -165,3 +165,15 @@ def test_a_zero_opioid_dose_is_refused(catalogue):
 def test_the_result_names_the_library_that_produced_it(catalogue):
     result = oral_morphine_equivalent([], catalogue)
     assert result.library == catalogue.identity
+
+
+def test_the_cdc_2022_methadone_warning_names_the_aspn_source_behind_it(catalogue, q):
+    result = oral_morphine_equivalent(
+        [OpioidDose("methadone", Route.ORAL, q("20 mg/day"))], catalogue
+    )
+    (item,) = result.items
+    (warning,) = item.warnings
+    assert "75-90%" in warning
+    assert "ASPN" in warning
+    assert "J Pain Res 2021" in warning
+    assert "[C]" in warning

@@ -17,7 +17,7 @@ from ithaca.clinical.errors import (
 )
 from ithaca.clinical.findings import Severity
 from ithaca.clinical.policy import BolusScenario
-from ithaca.clinical.programs import PatientBolus, ReservoirDrug, continuous
+from ithaca.clinical.programs import PatientBolus, ReservoirDrug, at_fixed_rate, continuous
 from ithaca.clinical.quantities import Unit, Volume
 from ithaca.clinical.refills import expected_residual, plan_refill, reconcile
 from ithaca.datafiles import base_documents
@@ -152,10 +152,12 @@ def test_an_external_pump_needs_its_reservoir_entered(catalogue, q):
 
 
 def test_an_external_pump_with_its_reservoir_entered_is_planned(catalogue, q):
-    # 100 mL ÷ 0.2 mL/day = 500 days to empty; stability 90 days still limits
+    # 100 mL ÷ 0.2 mL/day = 500 days to empty: 2026-01-05 + 500 = 2027-05-20. The
+    # library's 90-day morphine stability describes implanted pumps and is not applied.
     program = program_of(catalogue, q, "external-tunnelled", "morphine", "10 mg/mL", "2 mg/day")
     plan = plan_refill(program, q("100 mL"), FILLED, catalogue, reservoir=q("100 mL"))
-    assert plan.limiting_factor == "stability"
+    assert plan.empty_date == date(2027, 5, 20)
+    assert plan.limiting_factor == "empty"
     with pytest.raises(RefillExceedsReservoir):
         plan_refill(program, q("101 mL"), FILLED, catalogue, reservoir=q("100 mL"))
 
@@ -406,3 +408,154 @@ def test_a_fill_that_would_last_more_than_ten_years_is_refused_as_a_typing_error
     )
     with pytest.raises(QuantityOutOfRange, match="more than ten years"):
         plan_refill(program, q("20 mL"), date(2026, 1, 5), catalogue)
+
+
+# --- the pharmacist's stability interval against the library's rule ----------------------
+
+
+@pytest.fixture
+def ziconotide_first_fill(catalogue, q):
+    # Prialt label [C]: 25 mcg/mL first fill 14 days
+    return program_of(catalogue, q, "synchromed-ii-20", "ziconotide", "25 mcg/mL", "1.2 mcg/day")
+
+
+def test_a_shorter_pharmacist_interval_warns_naming_both_intervals(
+    catalogue, q, ziconotide_first_fill
+):
+    plan = plan_refill(
+        ziconotide_first_fill,
+        q("20 mL"),
+        FILLED,
+        catalogue,
+        fill_kind=FillKind.INITIAL,
+        stability_days_override=10,
+    )
+    finding = codes(plan)["stability_override"]
+    assert finding.severity is Severity.WARNING
+    assert "pharmacist's 10 days replaces the library's 14 days" in finding.message
+    assert "PRIALT" in finding.message
+    assert "[C]" in finding.message
+    assert plan.stability_limit_date == date(2026, 1, 15)  # 2026-01-05 + 10
+
+
+def test_a_longer_pharmacist_interval_than_the_library_needs_an_override(
+    catalogue, q, ziconotide_first_fill
+):
+    plan = plan_refill(
+        ziconotide_first_fill,
+        q("20 mL"),
+        FILLED,
+        catalogue,
+        fill_kind=FillKind.INITIAL,
+        stability_days_override=30,
+    )
+    finding = codes(plan)["stability_override"]
+    assert finding.severity is Severity.SOFT
+    assert "pharmacist's 30 days replaces the library's 14 days" in finding.message
+    assert finding.provenance is not None
+    assert finding.provenance.source.id == "prialt-label"
+    assert plan.stability_limit_date == date(2026, 2, 4)  # 2026-01-05 + 30
+
+
+def test_a_pharmacist_interval_equal_to_the_library_rule_raises_nothing(
+    catalogue, q, ziconotide_first_fill
+):
+    plan = plan_refill(
+        ziconotide_first_fill,
+        q("20 mL"),
+        FILLED,
+        catalogue,
+        fill_kind=FillKind.INITIAL,
+        stability_days_override=14,
+    )
+    assert "stability_override" not in codes(plan)
+
+
+def test_a_pharmacist_interval_where_the_library_has_no_rule_raises_no_override_finding(
+    catalogue, q
+):
+    program = program_of(catalogue, q, "synchromed-ii-40", "hydromorphone", "10 mg/mL", "1 mg/day")
+    plan = plan_refill(program, q("40 mL"), FILLED, catalogue, stability_days_override=60)
+    assert not {"stability_override", "stability_unknown"} & codes(plan).keys()
+
+
+def test_the_stability_unknown_message_names_the_kind_of_fill(catalogue, q):
+    program = program_of(
+        catalogue, q, "synchromed-ii-20", "ziconotide", "100 mcg/mL", "2.4 mcg/day"
+    )
+    first = plan_refill(program, q("20 mL"), FILLED, catalogue, fill_kind=FillKind.INITIAL)
+    message = codes(first)["stability_unknown"].message
+    assert "(first fill)" in message
+    assert "refill fill" not in message
+    assert "initial fill" not in message
+
+
+def test_a_diluted_ziconotide_first_fill_has_no_stability_date_and_warns(catalogue, q):
+    program = program_of(catalogue, q, "synchromed-ii-20", "ziconotide", "50 mcg/mL", "1.2 mcg/day")
+    plan = plan_refill(program, q("20 mL"), FILLED, catalogue, fill_kind=FillKind.INITIAL)
+    assert plan.stability_limit_date is None
+    assert codes(plan)["stability_unknown"].severity is Severity.WARNING
+    refill = plan_refill(program, q("20 mL"), FILLED, catalogue, fill_kind=FillKind.REFILL)
+    assert refill.stability_limit_date == date(2026, 2, 14)  # 2026-01-05 + 40
+
+
+# --- a refill due on the day the pump runs dry ---------------------------------------------
+
+
+def test_a_refill_due_on_the_empty_date_warns(catalogue, q):
+    # hydromorphone has no stability rule, the SynchroMed alarm volume is unknown and the
+    # clinic sets no interval: 10 mg/day ÷ 10 mg/mL = 1 mL/day; 40 mL lasts 40 days
+    program = program_of(catalogue, q, "synchromed-ii-40", "hydromorphone", "10 mg/mL", "10 mg/day")
+    plan = plan_refill(program, q("40 mL"), FILLED, catalogue)
+    assert plan.limiting_factor == "empty"
+    assert plan.next_refill_due == date(2026, 2, 14)  # 2026-01-05 + 40
+    finding = codes(plan)["refill_due_when_empty"]
+    assert finding.severity is Severity.WARNING
+    assert "run dry" in finding.message
+    assert "2026-02-14" in finding.message
+    assert "low-reservoir alarm" in finding.message
+    assert "maximum refill interval" in finding.message
+
+
+def test_a_refill_due_before_the_empty_date_does_not_warn_of_it(catalogue, q, issue_program):
+    plan = plan_refill(issue_program, q("40 mL"), FILLED, catalogue)
+    assert plan.limiting_factor == "stability"
+    assert "refill_due_when_empty" not in codes(plan)
+
+
+def test_an_external_pump_does_not_take_the_implanted_pump_stability_rule(catalogue, q):
+    program = program_of(catalogue, q, "external-tunnelled", "morphine", "10 mg/mL", "2 mg/day")
+    plan = plan_refill(program, q("100 mL"), FILLED, catalogue, reservoir=q("100 mL"))
+    assert plan.stability_limit_date is None
+    finding = codes(plan)["external_pump_stability_unset"]
+    assert finding.severity is Severity.WARNING
+    assert "--stability-days" in finding.message
+    assert "refill_due_when_empty" in codes(plan)
+
+
+def test_an_external_pump_uses_the_pharmacists_interval_without_comparing_library_rules(
+    catalogue, q
+):
+    program = program_of(catalogue, q, "external-tunnelled", "morphine", "10 mg/mL", "2 mg/day")
+    plan = plan_refill(
+        program, q("100 mL"), FILLED, catalogue, reservoir=q("100 mL"), stability_days_override=7
+    )
+    assert plan.stability_limit_date == date(2026, 1, 12)  # 2026-01-05 + 7
+    assert plan.limiting_factor == "stability"
+    found = codes(plan).keys()
+    assert not {"external_pump_stability_unset", "stability_override"} & found
+
+
+# --- the low-reservoir alarm note ---------------------------------------------------------
+
+
+def test_a_pump_without_an_alarm_says_why_in_its_own_words(catalogue, q):
+    program = at_fixed_rate(
+        catalogue.pump("isomed-20"),
+        [ReservoirDrug(catalogue.drug("morphine"), q("10 mg/mL"))],
+        q("0.5 mL/day"),
+    )
+    plan = plan_refill(program, q("20 mL"), FILLED, catalogue)
+    message = codes(plan)["low_alarm_volume_unknown"].message
+    assert "A constant-flow pump has no programmable alarm." in message
+    assert "enter the volume programmed" not in message

@@ -10,7 +10,9 @@ from ithaca.cli import render, values
 from ithaca.cli.programargs import add_program_options, build_program
 from ithaca.cli.values import UsageError
 from ithaca.clinical.catalogue import Catalogue
+from ithaca.clinical.checks import check_program
 from ithaca.clinical.drugs import FillKind
+from ithaca.clinical.findings import Severity, verdict_of
 from ithaca.clinical.intrathecal import intrathecal_start
 from ithaca.clinical.opioids import oral_morphine_equivalent
 from ithaca.clinical.parsing import Bound
@@ -169,6 +171,7 @@ def run_intrathecal(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
     result = intrathecal_start(
         ome, ns.drug, catalogue, ns.ratio.strip(), reduction, ns.hydromorphone_ratio
     )
+    verdict = verdict_of(result.findings)
     doc = {
         "calculation": "intrathecal_starting_dose",
         "inputs": {
@@ -185,6 +188,7 @@ def run_intrathecal(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
         "ratio_source": render.provenance_json(result.named_ratio.provenance)
         if result.named_ratio
         else None,
+        "verdict": verdict.value,
         "findings": [render.finding_json(f) for f in result.findings],
         "dose_ranges": [
             {
@@ -206,7 +210,11 @@ def run_intrathecal(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
         ],
         **render.about(result.library),
     }
-    lines = [f"Intrathecal {result.drug} starting dose", ""]
+    lines = [
+        f"Intrathecal {result.drug} starting dose",
+        f"Verdict: {render.verdict_words(verdict)}",
+        "",
+    ]
     lines += [f"  {step}" for step in result.steps]
     lines += [
         "",
@@ -215,6 +223,7 @@ def run_intrathecal(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
         "Findings:",
     ]
     lines += render.findings_text(result.findings)
+    lines += render.verdict_lines(verdict)
     if result.observation:
         lines += ["", "Observation after the first dose:"]
         lines += [
@@ -226,7 +235,7 @@ def run_intrathecal(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
             f"  - {r.context}: {r.low} to {r.high} ({r.provenance.describe()})"
             for r in result.ranges
         ]
-    return doc, lines + render.footer(result.library), 0
+    return doc, lines + render.footer(result.library), render.exit_code(verdict)
 
 
 def _fill(ns: argparse.Namespace) -> tuple[Volume, Any]:
@@ -262,6 +271,12 @@ def run_refill(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
         if ns.stability_days
         else None,
     )
+    # The program being refilled is the one in force: its start, titration and ten-fold
+    # checks belong to `check program`, so its own dose is passed as the current dose.
+    in_force = {d.drug.id: program.basal_daily_dose(d.drug.id) for d in program.per_drug()}
+    program_check = check_program(program, catalogue, in_force)
+    program_findings = [f for f in program_check.findings if f.severity is not Severity.INFO]
+    verdict = verdict_of([*program_check.findings, *plan.findings])
     doc: dict[str, Any] = {
         "calculation": "refill_plan",
         "inputs": {
@@ -290,6 +305,10 @@ def run_refill(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
         ],
         "steps": list(plan.steps),
         "findings": [render.finding_json(f) for f in plan.findings],
+        "program_verdict": program_check.verdict.value,
+        "program_findings": [render.finding_json(f) for f in program_findings],
+        "verdict": verdict.value,
+        "pump_notes": render.notes_json(program.pump.notes),
         **render.about(plan.library),
     }
     if ns.trajectory:
@@ -297,7 +316,11 @@ def run_refill(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
         doc["trajectory"] = [
             {"date": p.on, "volume_ml": render.magnitude(p.volume, Unit.ML, 3)} for p in points
         ]
-    lines = [f"Refill plan: {program.pump.name}", ""]
+    lines = [
+        f"Refill plan: {program.pump.name}",
+        f"Program check: {render.verdict_words(program_check.verdict)}",
+        "",
+    ]
     lines += [f"  {step}" for step in plan.steps]
     lines += ["", "Dates:"]
     lines += [
@@ -312,7 +335,12 @@ def run_refill(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
         "Findings:",
     ]
     lines += render.findings_text(plan.findings)
-    return doc, lines + render.footer(plan.library), 0
+    lines += ["", "Program findings (warnings and above):"]
+    lines += render.findings_text(program_findings)
+    if program.pump.notes:
+        lines += ["", "Pump notes:", *render.notes_text(program.pump.notes)]
+    lines += render.verdict_lines(verdict)
+    return doc, lines + render.footer(plan.library), render.exit_code(program_check.verdict)
 
 
 def run_residual(ns: argparse.Namespace, catalogue: Catalogue) -> Output:

@@ -8,6 +8,7 @@ from typing import Any
 from ithaca.cli import render
 from ithaca.clinical.catalogue import Catalogue
 from ithaca.clinical.drugs import Drug
+from ithaca.clinical.policy import ClinicPolicy
 from ithaca.clinical.pumps import PumpModel
 from ithaca.clinical.sourced import Sourced
 from ithaca.clinical.sources import Unknown
@@ -92,8 +93,58 @@ def _pump(pump: PumpModel) -> dict[str, Any]:
         "battery": _attribute(pump.battery),
         "end_of_service": _attribute(pump.end_of_service),
         "mri": _attribute(pump.mri),
-        "notes": [n.value for n in pump.notes],
+        "service_life": (
+            {"known": False, "note": pump.service_life.note}
+            if isinstance(pump.service_life, Unknown)
+            else {
+                "known": True,
+                "typical_life_years_min": pump.service_life.typical_life_years_min,
+                "eri_to_stop_days": pump.service_life.eri_to_stop_days,
+                "plan_before_stop_months": pump.service_life.plan_before_stop_months,
+                "source": render.provenance_json(pump.service_life.provenance),
+            }
+        ),
+        "notes": render.notes_json(pump.notes),
     }
+
+
+def _policy(policy: ClinicPolicy) -> dict[str, Any]:
+    return {
+        "version": policy.version,
+        "residual_discrepancy_percent": _attribute(policy.residual_discrepancy_percent),
+        "max_dose_change_ratio": {
+            **_attribute(policy.max_dose_change_ratio),
+            "enforcement": policy.max_dose_change_enforcement.value,
+        },
+        "max_refill_interval_days": _attribute(policy.max_refill_interval_days),
+        "bolus_planning": {
+            "known": True,
+            "value": policy.bolus_planning.value.value,
+            "source": render.provenance_json(policy.bolus_planning.provenance),
+        },
+    }
+
+
+def _policy_text(policy: ClinicPolicy) -> list[str]:
+    percent = policy.residual_discrepancy_percent
+    ratio = policy.max_dose_change_ratio
+    interval = policy.max_refill_interval_days
+    planning = policy.bolus_planning
+    interval_text = (
+        f"{interval.value} days {interval.provenance.describe()}"
+        if isinstance(interval, Sourced)
+        else f"not set: {interval.note}"
+    )
+    return [
+        f"Clinic policy {policy.version}:",
+        f"  residual discrepancy threshold: {render.number(percent.value)}% "
+        f"{percent.provenance.describe()}",
+        f"  dose-change guard: × {render.number(ratio.value)} "
+        f"[{policy.max_dose_change_enforcement.value}] {ratio.provenance.describe()}",
+        f"  maximum refill interval: {interval_text}",
+        f"  bolus planning: {planning.value.words} ({planning.value.value}) "
+        f"{planning.provenance.describe()}",
+    ]
 
 
 def run_show(ns: argparse.Namespace, catalogue: Catalogue) -> tuple[dict[str, Any], list[str], int]:
@@ -101,6 +152,7 @@ def run_show(ns: argparse.Namespace, catalogue: Catalogue) -> tuple[dict[str, An
     doc = {
         "drugs": {d.id: _drug(d) for d in catalogue.drugs.values()},
         "pumps": {p.id: _pump(p) for p in catalogue.pumps.values()},
+        "policy": _policy(catalogue.policy),
         "factor_tables": {t.id: t.name for t in catalogue.factors.tables.values()},
         "default_factor_table": catalogue.factors.default_table,
         "ratios": {
@@ -151,6 +203,8 @@ def run_show(ns: argparse.Namespace, catalogue: Catalogue) -> tuple[dict[str, An
         lines.append(
             f"  {pump.id}: {pump.name}; {pump.kind.value}; {reservoir}; minimum rate {minimum}"
         )
+        lines += [f"    note: {n.value} {n.provenance.describe()}" for n in pump.notes]
+    lines += ["", *_policy_text(catalogue.policy)]
     lines += [
         "",
         f"Opioid factor tables (default {catalogue.factors.default_table}): "

@@ -15,9 +15,12 @@ from typing import Any
 
 from ithaca import __version__
 from ithaca.clinical.catalogue import SIGNOFF_STATEMENT, LibraryIdentity
-from ithaca.clinical.findings import Finding, Severity
+from ithaca.clinical.findings import Finding, Severity, Verdict
 from ithaca.clinical.quantities import Quantity, Unit, format_decimal
+from ithaca.clinical.sourced import Sourced
 from ithaca.clinical.sources import Provenance
+
+EXIT_BLOCKED = 1
 
 SEVERITY_LABEL = {
     Severity.HARD: "HARD",
@@ -107,3 +110,28 @@ def footer(library: LibraryIdentity) -> list[str]:
         f"Library: {library.describe()}; ithaca {__version__}",
         f"NEEDS LOCAL CLINICAL SIGN-OFF. {SIGNOFF_STATEMENT}",
     ]
+
+
+def verdict_words(verdict: Verdict) -> str:
+    return verdict.value.upper().replace("_", " ")
+
+
+def verdict_lines(verdict: Verdict) -> list[str]:
+    """The closing sentence a verdict asks for: what to do before going on."""
+    if verdict is Verdict.BLOCKED:
+        return ["", "Blocked: do not use this as entered; change it first."]
+    if verdict is Verdict.NEEDS_OVERRIDE:
+        return ["", "Needs override: record a reason, and a second person must check it."]
+    return []
+
+
+def exit_code(verdict: Verdict) -> int:
+    return EXIT_BLOCKED if verdict is Verdict.BLOCKED else 0
+
+
+def notes_json(notes: Iterable[Sourced[str]]) -> list[dict[str, Any]]:
+    return [{"text": n.value, "source": provenance_json(n.provenance)} for n in notes]
+
+
+def notes_text(notes: Iterable[Sourced[str]]) -> list[str]:
+    return [f"  - {n.value} ({n.provenance.describe()})" for n in notes]

@@ -37,17 +37,23 @@ def add_web_commands(subparsers: Any) -> None:
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     serve.set_defaults(run=run_serve, needs_catalogue=False)
 
-    demo = subparsers.add_parser("demo", help="load the synthetic demonstration clinic into the database")
+    demo = subparsers.add_parser(
+        "demo", help="load the synthetic demonstration clinic into the database"
+    )
     demo.add_argument("--patients", type=int, default=40)
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(run=run_demo, needs_catalogue=False)
 
     audit = subparsers.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="WHAT")
-    verify = audit_commands.add_parser("verify", help="recompute the hash chain and name the first broken link")
+    verify = audit_commands.add_parser(
+        "verify", help="recompute the hash chain and name the first broken link"
+    )
     verify.set_defaults(run=run_audit_verify, needs_catalogue=False)
 
-    manage = subparsers.add_parser("manage", help="Django management commands, e.g. `ithaca manage createsuperuser`")
+    manage = subparsers.add_parser(
+        "manage", help="Django management commands, e.g. `ithaca manage createsuperuser`"
+    )
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(run=run_manage, needs_catalogue=False)
 
@@ -79,13 +85,20 @@ def run_demo(ns: argparse.Namespace, catalogue: Catalogue | None) -> Output:
     from django.conf import settings
 
     if settings.PRODUCTION:
-        return {"error": "refused"}, ["ithaca demo refuses to load synthetic patients into a production database."], 2
+        return (
+            {"error": "refused"},
+            ["ithaca demo refuses to load synthetic patients into a production database."],
+            2,
+        )
     migrate()
     from ithaca.web.demo import load_demo
 
     result = load_demo(patients=ns.patients, seed=ns.seed)
     lines = [result.summary, "", "Demo sign-ins (synthetic data, development only):"]
-    lines += [f"  {login.role:<14} {login.username:<14} password: {login.password}" for login in result.logins]
+    lines += [
+        f"  {login.role:<14} {login.username:<14} password: {login.password}"
+        for login in result.logins
+    ]
     doc = {"summary": result.summary, "logins": [vars(login) for login in result.logins]}
     return doc, lines, 0
 
@@ -95,11 +108,26 @@ def run_audit_verify(ns: argparse.Namespace, catalogue: Catalogue | None) -> Out
     from ithaca.audit.chain import verify
 
     result = verify()
-    doc = {"intact": result.intact, "checked": result.checked, "first_broken_id": result.first_broken_id, "problem": result.problem}
+    doc = {
+        "intact": result.intact,
+        "checked": result.checked,
+        "first_broken_id": result.first_broken_id,
+        "problem": result.problem,
+    }
     if result.intact:
         return doc, [f"Audit trail intact: {result.checked} events, every link verified."], 0
-    where = f"event #{result.first_broken_id}" if result.first_broken_id is not None else "the end of the trail"
-    return doc, [f"AUDIT TRAIL BROKEN at {where}: {result.problem}. {result.checked} events before it verified."], 1
+    where = (
+        f"event #{result.first_broken_id}"
+        if result.first_broken_id is not None
+        else "the end of the trail"
+    )
+    return (
+        doc,
+        [
+            f"AUDIT TRAIL BROKEN at {where}: {result.problem}. {result.checked} events before it verified."
+        ],
+        1,
+    )
 
 
 def run_manage(ns: argparse.Namespace, catalogue: Catalogue | None) -> Output:

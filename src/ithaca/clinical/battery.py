@@ -38,7 +38,9 @@ def add_months(start: date, months: int) -> date:
     return date(year, month + 1, min(start.day, last_day))
 
 
-def battery_status(life: ServiceLife, implanted_on: date, eri_reported_on: date | None, on: date) -> BatteryStatus:
+def battery_status(
+    life: ServiceLife, implanted_on: date, eri_reported_on: date | None, on: date
+) -> BatteryStatus:
     source = life.provenance.describe()
     if eri_reported_on is not None:
         stops_on = eri_reported_on + timedelta(days=life.eri_to_stop_days)

@@ -2,8 +2,10 @@
 
 The base files ship with ithaca; a clinic may lay one file of its own over them. Tables
 merge key by key; a list in the clinic file replaces the base list whole, so a clinic
-that restates a drug's limits states all of them. The content hash covers every byte
-that was read, so every calculation can say exactly which library produced it.
+that restates a drug's limits states all of them; and a table that sets a value replaces
+the base table whole and names its own source and confidence, so a clinic number never
+carries the base library's citation. The content hash covers every byte that was read,
+so every calculation can say exactly which library produced it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from ithaca.clinical.datareader import Node, read_sources
 from ithaca.clinical.drugs import Drug, read_drug
@@ -137,13 +140,22 @@ def _parse(name: str, content: bytes) -> dict[str, object]:
 def _apply_overlay(
     parsed: dict[str, dict[str, object]], clinic: dict[str, object]
 ) -> ClinicOverlay:
-    header = Node(clinic.get("clinic"), "clinic file [clinic]", {})
+    if not isinstance(clinic.get("clinic"), dict):
+        raise LibraryInvalid(
+            "clinic file [clinic]",
+            "a clinic file needs a [clinic] table with name, version, approved_by and approved_on",
+        )
+    header = Node(clinic["clinic"], "clinic file [clinic]", {})
     overlay = ClinicOverlay(
         name=header.text("name"),
         version=header.text("version"),
         approved_by=header.text("approved_by"),
         approved_on=header.text("approved_on"),
     )
+    try:
+        date.fromisoformat(overlay.approved_on)
+    except ValueError:
+        raise header.fail("approved_on", "a date as YYYY-MM-DD is expected") from None
     owner = {key: name for name, keys in DOCUMENTS.items() for key in keys}
     for key, value in clinic.items():
         if key == "clinic":
@@ -151,22 +163,77 @@ def _apply_overlay(
         if key not in owner or key in ("library", "catalogue", "factors"):
             raise LibraryInvalid(f"clinic file [{key}]", "a clinic file may not set this section")
         target = parsed[owner[key]]
-        target[key] = _merge(target.get(key), value)
+        target[key] = _merge(target.get(key), value, key)
     return overlay
 
 
-# A table holding one sourced value (or a recorded unknown) is replaced whole: a clinic
-# that gives a value where the base said "unknown" must not inherit the "unknown".
-_LEAF_KEYS = frozenset({"value", "unknown"})
+# Keys that hold a clinical value (a number, a quantity or a sourced claim) resting on the
+# source and confidence of the table they sit in. A clinic table that sets any of them, as
+# a plain value, is one sourced value of the clinic's own: it replaces the base table whole
+# and must name its own source and confidence, so that a clinic's 50:1 is never shown as
+# resting on the paper that said 100:1. (A drug's `limits` is a list of tables, each with
+# its own source, so only a scalar `limits`, the bolus device's, counts here.)
+_VALUE_KEYS = frozenset(
+    {
+        "value",
+        "unknown",
+        "ratio",
+        "factor",
+        "lowest_published",
+        "typical_life_years_min",
+        "eri_to_stop_days",
+        "plan_before_stop_months",
+        "low",
+        "high",
+        "days",
+        "max_days",
+        "hours",
+        "concentration",
+        "up_to",
+        "reason",
+        "capable",
+        "device",
+        "limits",
+        "limits_known",
+    }
+)
+# Lists of values that rest on the source of the table holding them (a factor table).
+_VALUE_LISTS = frozenset({"factors"})
+# A list of values whose source sits in a sibling key: setting the list needs the source.
+_SOURCED_LISTS = {
+    "labelled_concentrations": "labelled_concentrations_source",
+    "labelled_drugs": "labelled_drugs_source",
+}
 
 
-def _merge(base: object, override: object) -> object:
-    if isinstance(override, dict) and _LEAF_KEYS & override.keys():
+def _is_sourced_value(table: dict[str, object]) -> bool:
+    return any(
+        key in _VALUE_LISTS or (key in _VALUE_KEYS and not isinstance(value, (dict, list)))
+        for key, value in table.items()
+    )
+
+
+def _merge(base: object, override: object, where: str) -> object:
+    if isinstance(override, dict) and _is_sourced_value(override):
+        if "unknown" not in override and not {"source", "confidence"} <= override.keys():
+            raise LibraryInvalid(
+                f"clinic file {where}",
+                "a clinic value replaces the base value whole and does not inherit its "
+                "source: give its own source and confidence in the same table",
+            )
         return override
+    if isinstance(override, dict):
+        for key, source_key in _SOURCED_LISTS.items():
+            if override.get(key) and source_key not in override:
+                raise LibraryInvalid(
+                    f"clinic file {where}.{source_key}",
+                    f"a clinic that sets {key} gives its own {source_key} "
+                    "(source and confidence); it does not inherit the base's",
+                )
     if isinstance(base, dict) and isinstance(override, dict):
         merged = dict(base)
         for key, value in override.items():
-            merged[key] = _merge(base.get(key), value)
+            merged[key] = _merge(base.get(key), value, f"{where}.{key}")
         return merged
     return override  # scalars and lists replace the base value whole
 

@@ -15,7 +15,14 @@ from ithaca.clinical.drugs import Drug, DrugLimit, LimitKind
 from ithaca.clinical.findings import Finding, Severity, Verdict, verdict_of
 from ithaca.clinical.programs import DrugDailyDose, Program
 from ithaca.clinical.pumps import PumpKind
-from ithaca.clinical.quantities import Concentration, DoseRate, Mass, Quantity, format_decimal
+from ithaca.clinical.quantities import (
+    Concentration,
+    DoseRate,
+    FlowRate,
+    Mass,
+    Quantity,
+    format_decimal,
+)
 from ithaca.clinical.sourced import Sourced
 from ithaca.clinical.sources import Enforcement
 
@@ -250,29 +257,42 @@ def dose_change_findings(
     ]
 
 
+def _pump_rate_severity(limit: Sourced[FlowRate]) -> tuple[Severity, str]:
+    """A pump rate limit blocks, unless it rests on an unconfirmed value nobody verified."""
+    if limit.provenance.unconfirmed_and_unverified:
+        return (
+            Severity.SOFT,
+            "soft limit: an unconfirmed [U] value that no one at the clinic has verified; "
+            "needs a reason and a second person",
+        )
+    return Severity.HARD, "hard limit: blocks"
+
+
 def rate_findings(program: Program) -> list[Finding]:
     pump = program.pump
     findings: list[Finding] = []
     for step in program.steps:
         label = "the rate" if len(program.steps) == 1 else f"the step from {step.start_text}"
         if isinstance(pump.min_rate, Sourced) and step.flow < pump.min_rate.value:
+            severity, words = _pump_rate_severity(pump.min_rate)
             findings.append(
                 Finding(
                     "rate_below_pump_minimum",
-                    Severity.HARD,
+                    severity,
                     f"{label} of {step.flow.rounded(4)} is below the {pump.name} minimum of "
-                    f"{pump.min_rate.value}: the pump cannot deliver it (hard limit: blocks). "
+                    f"{pump.min_rate.value}: the pump cannot deliver it ({words}). "
                     "Use a weaker concentration.",
                     pump.min_rate.provenance,
                 )
             )
         if isinstance(pump.max_rate, Sourced) and step.flow > pump.max_rate.value:
+            severity, words = _pump_rate_severity(pump.max_rate)
             findings.append(
                 Finding(
                     "rate_above_pump_maximum",
-                    Severity.HARD,
+                    severity,
                     f"{label} of {step.flow.rounded(4)} is above the {pump.name} maximum of "
-                    f"{pump.max_rate.value} (hard limit: blocks).",
+                    f"{pump.max_rate.value} ({words}).",
                     pump.max_rate.provenance,
                 )
             )
@@ -340,14 +360,16 @@ def _bolus_findings(program: Program) -> list[Finding]:
                 f"boluses a day, fewer than the {bolus.max_per_day} set; doses assume {bolus.max_by_lockout}.",
             )
         )
-    if program.pump.patient_bolus.limits and "unknown" in program.pump.patient_bolus.limits:
+    device = program.pump.patient_bolus
+    if not device.limits_known:
+        detail = f" ({device.limits})" if device.limits else ""
         findings.append(
             Finding(
                 "bolus_device_limits_unknown",
                 Severity.INFO,
-                f"The {program.pump.patient_bolus.device} limits are not in the catalogue "
-                f"({program.pump.patient_bolus.limits}); check the settings against its manual.",
-                program.pump.patient_bolus.provenance,
+                f"The {device.device or 'bolus device'} limits are not in the catalogue{detail}; "
+                "check the settings against its manual.",
+                device.provenance,
             )
         )
     return findings

@@ -71,9 +71,13 @@ class Node:
 
     def decimal(self, key: str) -> Decimal:
         value = self.raw(key)
-        if not isinstance(value, str):
+        if isinstance(value, float):
             # TOML floats are binary floats; a clinical number must be written as a string.
             raise self.fail(key, 'write the number as a string, e.g. "1.5", never as a float')
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise self.fail(key, f'write the number as a string, e.g. "{value}"')
+        if not isinstance(value, str):
+            raise self.fail(key, 'a number written as a string is expected, e.g. "20"')
         try:
             return parse_number(value)
         except ClinicalError as exc:
@@ -143,12 +147,7 @@ class Node:
             enforcement = Enforcement(name)
         except ValueError:
             raise self.fail("enforcement", "must be hard, soft or advisory") from None
-        unverified = provenance.verified_by is None
-        if (
-            enforcement is Enforcement.HARD
-            and provenance.confidence is Confidence.UNCONFIRMED
-            and unverified
-        ):
+        if enforcement is Enforcement.HARD and provenance.unconfirmed_and_unverified:
             raise self.fail(
                 "enforcement",
                 "an unconfirmed (U) value cannot be a hard limit unless the clinic records "

@@ -29,6 +29,10 @@ class FillKind(Enum):
     REFILL = "refill"
     ANY = "any"
 
+    @property
+    def words(self) -> str:
+        return {"initial": "first fill", "refill": "refill", "any": "any fill"}[self.value]
+
 
 @dataclass(frozen=True, slots=True)
 class DrugLimit:
@@ -65,7 +69,8 @@ class ObservationGuidance:
 
 @dataclass(frozen=True, slots=True)
 class StabilityRule:
-    """How long a fill may stay in the pump. concentration None means 'any'."""
+    """How long a fill may stay in the pump. concentration None means 'any' (or, with
+    diluted, any strength below the highest labelled one that is not itself labelled)."""
 
     concentration: Concentration | None
     diluted: bool
@@ -122,13 +127,19 @@ class Drug:
 
     def stability_for(self, concentration: Concentration, fill: FillKind) -> StabilityRule | None:
         """The most specific stability rule that applies, or None if the library has none."""
-        labelled = self.is_labelled_strength(concentration)
+        # 'Diluted' means made weaker than a labelled product: a strength below the highest
+        # labelled strength that is not itself labelled. Anything stronger is compounded.
+        diluted = (
+            bool(self.labelled_concentrations)
+            and not self.is_labelled_strength(concentration)
+            and concentration < max(self.labelled_concentrations)
+        )
 
         def applies(rule: StabilityRule) -> bool:
             if rule.fill is not FillKind.ANY and rule.fill is not fill:
                 return False
             if rule.diluted:
-                return bool(self.labelled_concentrations) and not labelled
+                return diluted
             return rule.concentration is None or rule.concentration == concentration
 
         def specificity(rule: StabilityRule) -> tuple[int, int]:

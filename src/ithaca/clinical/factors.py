@@ -34,6 +34,14 @@ class OmeFactor:
     tiers: tuple[FactorTier, ...]  # one tier with up_to None for a single factor
     warning: str | None
     provenance: Provenance
+    warning_provenance: Provenance | None = None  # what backs the warning, where it is cited
+
+    @property
+    def sourced_warning(self) -> str | None:
+        """The warning with the source that backs it, if it names one."""
+        if self.warning is None or self.warning_provenance is None:
+            return self.warning
+        return f"{self.warning} ({self.warning_provenance.describe()})"
 
     def factor_for(self, dose: DoseRate) -> Decimal:
         for tier in self.tiers:
@@ -113,7 +121,14 @@ def read_factors(node: Node) -> OpioidFactors:
 def _read_table(table_id: str, node: Node) -> FactorTable:
     provenance = node.provenance()
     factors = tuple(_read_factor(n, provenance) for n in node.children("factors"))
-    return FactorTable(table_id, node.text("name"), provenance, node.texts("caveats"), factors)
+    caveats = node.texts("caveats")
+    if not caveats:
+        raise node.fail(
+            "caveats",
+            "a factor table states its caveats: the factors are not for converting between "
+            "opioids, and the CDC 2022 scope excludes cancer pain",
+        )
+    return FactorTable(table_id, node.text("name"), provenance, caveats, factors)
 
 
 def _read_factor(node: Node, provenance: Provenance) -> OmeFactor:
@@ -131,8 +146,14 @@ def _read_factor(node: Node, provenance: Provenance) -> OmeFactor:
             raise node.fail("tiers", 'the last tier must be open-ended (up_to = "none")')
     else:
         tiers = (FactorTier(None, _positive(node, "factor")),)
+    warning = node.optional_text("warning")
+    warning_provenance = None
+    if node.has("warning_source"):
+        if warning is None:
+            raise node.fail("warning_source", "a warning_source needs the warning it backs")
+        warning_provenance = node.child("warning_source").provenance()
     return OmeFactor(
-        node.text("opioid"), route, per, tiers, node.optional_text("warning"), provenance
+        node.text("opioid"), route, per, tiers, warning, provenance, warning_provenance
     )
 
 

@@ -97,8 +97,8 @@ def _convert(item: OpioidDose, table: FactorTable, catalogue: Catalogue) -> OmeI
         f"{factor.opioid} {factor.route.value} {shown} × {format_decimal(multiplier)} = {ome} OME"
     )
     warnings: list[str] = []
-    if factor.warning:
-        warnings.append(factor.warning)
+    if factor.sourced_warning:
+        warnings.append(factor.sourced_warning)
     if factor.is_tiered:
         warnings.append(f"Tiered factor: {format_decimal(multiplier)} applies at {item.dose}.")
     return OmeItem(item, multiplier, factor.per, ome, step, tuple(warnings), factor.provenance)

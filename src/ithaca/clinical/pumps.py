@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
+from ithaca.clinical.battery import ServiceLife
 from ithaca.clinical.datareader import Node
 from ithaca.clinical.quantities import FlowRate, Quantity, Volume
 from ithaca.clinical.sourced import Sourced
@@ -33,6 +34,9 @@ class BolusCapability:
     device: str | None
     limits: str | None
     provenance: Provenance
+    # Whether the catalogue holds the bolus device's own limits (maximum activations a day,
+    # lockout, maximum bolus). False means the settings must be checked against its manual.
+    limits_known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class PumpModel:
     modes: tuple[ProgramMode, ...]
     battery: Sourced[str] | Unknown
     end_of_service: Sourced[str] | Unknown
+    service_life: ServiceLife | Unknown
     mri: Sourced[str] | Unknown
     notes: tuple[Sourced[str], ...]
 
@@ -67,6 +72,11 @@ def read_pump(pump_id: str, node: Node) -> PumpModel:
     except ValueError:
         raise node.fail("modes", f"modes are {', '.join(m.value for m in ProgramMode)}") from None
     bolus = node.child("patient_bolus")
+    capable = bolus.boolean("capable")
+    if capable and not bolus.has("limits_known"):
+        raise bolus.fail(
+            "limits_known", "say whether the bolus device's limits are known (true or false)"
+        )
     return PumpModel(
         id=pump_id,
         name=node.text("name"),
@@ -85,14 +95,16 @@ def read_pump(pump_id: str, node: Node) -> PumpModel:
         refill_discrepancy_alarm=_quantity(node.child("refill_discrepancy_alarm"), Volume),
         overinfusion_percent=_decimal(node.child("overinfusion_percent")),
         patient_bolus=BolusCapability(
-            capable=bolus.boolean("capable"),
+            capable=capable,
             device=bolus.optional_text("device"),
             limits=bolus.optional_text("limits"),
             provenance=bolus.provenance(),
+            limits_known=bolus.boolean("limits_known") if bolus.has("limits_known") else True,
         ),
         modes=modes,
         battery=_text(node.child("battery")),
         end_of_service=_text(node.child("end_of_service")),
+        service_life=_service_life(node.child("service_life")),
         mri=_text(node.child("mri")),
         notes=tuple(Sourced(n.text("text"), n.provenance()) for n in node.children("notes")),
     )
@@ -114,3 +126,16 @@ def _text(node: Node) -> Sourced[str] | Unknown:
     if node.is_unknown():
         return node.unknown()
     return Sourced(node.text("value"), node.provenance())
+
+
+def _service_life(node: Node) -> ServiceLife | Unknown:
+    if node.is_unknown():
+        return node.unknown()
+    values = {
+        key: node.integer(key)
+        for key in ("typical_life_years_min", "eri_to_stop_days", "plan_before_stop_months")
+    }
+    for key, value in values.items():
+        if value <= 0:
+            raise node.fail(key, "must be above zero")
+    return ServiceLife(provenance=node.provenance(), **values)

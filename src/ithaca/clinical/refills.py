@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ithaca.clinical.catalogue import Catalogue, LibraryIdentity
-from ithaca.clinical.drugs import FillKind
+from ithaca.clinical.drugs import FillKind, StabilityRule
 from ithaca.clinical.errors import (
     DatesOutOfOrder,
     QuantityOutOfRange,
@@ -25,7 +25,7 @@ from ithaca.clinical.errors import (
 from ithaca.clinical.findings import Finding, Severity
 from ithaca.clinical.policy import BolusScenario, ClinicPolicy
 from ithaca.clinical.programs import Program
-from ithaca.clinical.pumps import PumpModel
+from ithaca.clinical.pumps import PumpKind, PumpModel
 from ithaca.clinical.quantities import (
     FlowRate,
     Unit,
@@ -37,7 +37,7 @@ from ithaca.clinical.quantities import (
     volume_moved,
 )
 from ithaca.clinical.sourced import Sourced
-from ithaca.clinical.sources import Provenance
+from ithaca.clinical.sources import Provenance, Unknown
 from ithaca.clinical.trajectory import MAX_PLAUSIBLE_DAYS
 
 
@@ -217,12 +217,16 @@ def plan_refill(
     alarm_date = None
     alarm_volume, alarm_provenance = _alarm_volume(pump, low_alarm)
     if alarm_volume is None:
+        why = (
+            pump.low_reservoir_alarm.note
+            if isinstance(pump.low_reservoir_alarm, Unknown)
+            else "The catalogue has no alarm volume for it."
+        )
         findings.append(
             Finding(
                 "low_alarm_volume_unknown",
                 Severity.INFO,
-                f"No low-reservoir alarm volume: the {pump.name} default is not in the catalogue; "
-                "enter the volume programmed on the patient's pump to get the alarm date.",
+                f"No low-reservoir alarm date for the {pump.name}: {why}",
             )
         )
     elif alarm_volume >= fill_volume:
@@ -282,6 +286,17 @@ def plan_refill(
     # Order matters only for ties: the alarm is named before the empty date it precedes.
     priority = {"low_reservoir_alarm": 0, "stability": 1, "clinic_max_interval": 2, "empty": 3}
     due = min(candidates, key=lambda c: (c.on, priority[c.factor]))
+    if due.factor == "empty":
+        findings.append(
+            Finding(
+                "refill_due_when_empty",
+                Severity.WARNING,
+                f"The refill falls due on {due.on}, the day the pump would run dry: no "
+                "low-reservoir alarm date, drug stability limit or clinic maximum interval "
+                "comes earlier. Set the low-reservoir alarm volume programmed on the pump, or a "
+                "clinic maximum refill interval, so the refill is due before the reservoir is empty.",
+            )
+        )
     steps.append(
         f"next refill due = earliest of {', '.join(f'{c.factor} {c.on}' for c in candidates)} = {due.on}"
     )
@@ -316,44 +331,78 @@ def _alarm_volume(
 def _stability(
     program: Program, filled_on: date, fill_kind: FillKind, override_days: int | None
 ) -> tuple[date | None, list[Finding], DueCandidate | None]:
-    if override_days is not None:
-        if override_days <= 0:
-            raise QuantityOutOfRange(
-                "a stability interval", f"{override_days} days", "it must be at least one day"
+    if override_days is not None and override_days <= 0:
+        raise QuantityOutOfRange(
+            "a stability interval", f"{override_days} days", "it must be at least one day"
+        )
+    findings: list[Finding] = []
+    rule: StabilityRule | None = None
+    item = program.primary
+    if program.pump.kind is PumpKind.EXTERNAL:
+        # The library's rules describe drug kept in an implanted reservoir at body
+        # temperature; a cassette or bag outside the body is another question.
+        if override_days is None:
+            findings.append(
+                Finding(
+                    "external_pump_stability_unset",
+                    Severity.WARNING,
+                    "The library's stability rules describe implanted pumps and are not applied "
+                    f"to the {program.pump.name}: the pharmacist must give the in-use stability "
+                    "of the cassette or bag (--stability-days).",
+                    None,
+                    item.drug.id,
+                )
             )
-        on = filled_on + timedelta(days=override_days)
-        reason = f"the pharmacist's stability interval of {override_days} days"
-        return on, [], DueCandidate("stability", on, reason, None)
-    if len(program.reservoir) > 1:
-        return (
-            None,
-            [
+    elif len(program.reservoir) > 1:
+        if override_days is None:
+            findings.append(
                 Finding(
                     "admixture_stability_unknown",
                     Severity.WARNING,
                     "The stability of an admixture is product-specific and not in the library: "
                     "the pharmacist must set the refill interval (sterile compounding standards, PACC 2024 CP6).",
                 )
-            ],
-            None,
-        )
-    item = program.primary
-    rule = item.drug.stability_for(item.concentration, fill_kind)
-    if rule is None:
-        return (
-            None,
-            [
+            )
+    else:
+        rule = item.drug.stability_for(item.concentration, fill_kind)
+        if rule is None and override_days is None:
+            findings.append(
                 Finding(
                     "stability_unknown",
                     Severity.WARNING,
                     f"The library has no stability rule for {item.drug.id} {item.concentration} "
-                    f"({fill_kind.value} fill): the pharmacist must set the refill interval.",
+                    f"({fill_kind.words}): the pharmacist must set the refill interval.",
                     None,
                     item.drug.id,
                 )
-            ],
-            None,
-        )
+            )
+    if override_days is not None:
+        on = filled_on + timedelta(days=override_days)
+        reason = f"the pharmacist's stability interval of {override_days} days"
+        if rule is not None and rule.max_days != override_days:
+            findings.append(_override_finding(item.drug.id, override_days, rule))
+        return on, findings, DueCandidate("stability", on, reason, None)
+    if rule is None:
+        return None, findings, None
     on = filled_on + timedelta(days=rule.max_days)
     reason = f"{item.drug.id} stability ({rule.describe()})"
-    return on, [], DueCandidate("stability", on, reason, rule.provenance)
+    return on, findings, DueCandidate("stability", on, reason, rule.provenance)
+
+
+def _override_finding(drug_id: str, override_days: int, rule: StabilityRule) -> Finding:
+    """The pharmacist's interval differs from the library's rule for this very fill."""
+    source = f"{rule.provenance.source.citation} [{rule.provenance.confidence.value}]"
+    message = (
+        f"The pharmacist's {override_days} days replaces the library's {rule.max_days} days "
+        f"for {drug_id} ({rule.describe()}; {source})."
+    )
+    if override_days > rule.max_days:
+        return Finding(
+            "stability_override",
+            Severity.SOFT,
+            message + " It is longer than the library allows: record a reason, and a second "
+            "person must check it.",
+            rule.provenance,
+            drug_id,
+        )
+    return Finding("stability_override", Severity.WARNING, message, rule.provenance, drug_id)

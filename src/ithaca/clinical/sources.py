@@ -52,6 +52,11 @@ class Provenance:
     verified_by: str | None = None
     verified_on: str | None = None
 
+    @property
+    def unconfirmed_and_unverified(self) -> bool:
+        """A U value nobody at the clinic has checked: never a hard limit."""
+        return self.confidence is Confidence.UNCONFIRMED and self.verified_by is None
+
     def describe(self) -> str:
         text = f"{self.source.short()} [{self.confidence.value}]"
         if self.verified_by:
