@@ -9,12 +9,14 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from ithaca.accounts.models import Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from ithaca.patients.models import Patient
 
@@ -58,27 +60,35 @@ ALLOWED: dict[Action, set[Role]] = {
 }
 
 
-def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+def role_of(user: User | AnonymousUser) -> Role | None:
     if not user.is_authenticated:
         return None
     profile = getattr(user, "profile", None)
     return Role(profile.role) if profile is not None else None
 
 
-def may(user: AbstractBaseUser | AnonymousUser, action: Action, patient: Patient | None = None) -> bool:
+def may(user: User | AnonymousUser, action: Action, patient: Patient | None = None) -> bool:
     role = role_of(user)
     if role is None or role not in ALLOWED[action]:
         return False
     if role is Role.CAREGIVER:
         # Read-only, and only the linked patient: never a list, never another record.
-        return patient is not None and patient.caregiver_links.filter(user_id=user.pk).exists()
+        return patient is not None and patient.caregiver_links.filter(user_id=user.pk or 0).exists()
     return True
 
 
-def require(user: AbstractBaseUser | AnonymousUser, action: Action, patient: Patient | None = None) -> Role:
+def require(user: User | AnonymousUser, action: Action, patient: Patient | None = None) -> Role:
     """The user's role, or PermissionDenied naming what was refused."""
     if not may(user, action, patient):
         raise PermissionDenied(f"You may not {action.value}.")
     role = role_of(user)
     assert role is not None  # noqa: S101 - may() returned True, so there is a role
     return role
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user making a request; PermissionDenied for anyone else."""
+    user = request.user
+    if not isinstance(user, get_user_model()):
+        raise PermissionDenied("Sign in first.")
+    return user

@@ -9,7 +9,7 @@ from ithaca.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("id", "occurred_at", "actor_username", "action", "object_type", "object_id", "patient_id")
     list_filter = ("action", "object_type")
     search_fields = ("actor_username", "object_id", "reason")

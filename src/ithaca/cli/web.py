@@ -72,7 +72,7 @@ def run_serve(ns: argparse.Namespace, catalogue: Catalogue | None) -> Output:
 
     call_command("collectstatic", interactive=False, verbosity=0)
     sys.stdout.write(
-        f"ithaca is serving on http://{ns.host}:{ns.port}/ (database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+        f"ithaca is serving on http://{ns.host}:{ns.port}/ (database: {str(settings.DATABASES['default']['ENGINE']).rsplit('.', 1)[-1]}, "
         f"data: {settings.DATA_DIR}). Stop with Ctrl-C.\n"
     )
     sys.stdout.flush()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ def preview(content: str) -> Catalogue:
     return build_catalogue(base_documents(), content.encode("utf-8"))
 
 
-def activate(user: AbstractBaseUser, content: str, reason: str) -> ClinicLibrary:
+def activate(user: User, content: str, reason: str) -> ClinicLibrary:
     """Validate, then put the clinic file in force in place of the previous one.
 
     Validation is the clinical core's: a U value made hard without verified_by/verified_on,
@@ -32,22 +32,37 @@ def activate(user: AbstractBaseUser, content: str, reason: str) -> ClinicLibrary
     """
     require(user, Action.MANAGE_LIBRARY)
     if not reason.strip():
-        raise ServiceRefusal("Say why the library changes, e.g. the committee decision it carries out.", field="reason")
+        raise ServiceRefusal(
+            "Say why the library changes, e.g. the committee decision it carries out.",
+            field="reason",
+        )
     catalogue = preview(content)
     with transaction.atomic():
         ClinicLibrary.objects.filter(active=True).update(active=False)
         library = ClinicLibrary.objects.create(
-            content=content, version_label=catalogue.identity.version, content_hash=catalogue.identity.content_hash,
-            uploaded_by=user, uploaded_at=timezone.now(), reason=reason.strip(), active=True,
+            content=content,
+            version_label=catalogue.identity.version,
+            content_hash=catalogue.identity.content_hash,
+            uploaded_by=user,
+            uploaded_at=timezone.now(),
+            reason=reason.strip(),
+            active=True,
         )
         record(
-            user, AuditAction.CHANGE, "clinic_library", library.pk, reason=reason.strip(),
-            detail={"version": catalogue.identity.version, "sha256": catalogue.identity.content_hash},
+            user,
+            AuditAction.CHANGE,
+            "clinic_library",
+            library.pk,
+            reason=reason.strip(),
+            detail={
+                "version": catalogue.identity.version,
+                "sha256": catalogue.identity.content_hash,
+            },
         )
     return library
 
 
-def withdraw(user: AbstractBaseUser, reason: str) -> None:
+def withdraw(user: User, reason: str) -> None:
     """Return to the base library alone."""
     require(user, Action.MANAGE_LIBRARY)
     if not reason.strip():
@@ -55,5 +70,11 @@ def withdraw(user: AbstractBaseUser, reason: str) -> None:
     with transaction.atomic():
         withdrawn = list(ClinicLibrary.objects.filter(active=True).values_list("pk", flat=True))
         ClinicLibrary.objects.filter(pk__in=withdrawn).update(active=False)
-        record(user, AuditAction.CHANGE, "clinic_library", ",".join(map(str, withdrawn)), reason=reason.strip(),
-               detail={"withdrawn": withdrawn})
+        record(
+            user,
+            AuditAction.CHANGE,
+            "clinic_library",
+            ",".join(map(str, withdrawn)),
+            reason=reason.strip(),
+            detail={"withdrawn": withdrawn},
+        )

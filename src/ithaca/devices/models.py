@@ -16,8 +16,9 @@ from django.db import models
 from ithaca.clinical.pumps import ProgramMode
 from ithaca.patients.models import Patient
 
-VOLUME = {"max_digits": 10, "decimal_places": 4}
-DOSE = {"max_digits": 16, "decimal_places": 6}
+# Column precision: volumes to 0.0001 mL, doses and strengths to 0.000001 mcg.
+VOLUME_DIGITS, VOLUME_PLACES = 10, 4
+DOSE_DIGITS, DOSE_PLACES = 16, 6
 
 
 class DeviceStatus(models.TextChoices):
@@ -30,18 +31,44 @@ class Device(models.Model):
     pump_model = models.CharField(max_length=40)
     serial_number = models.CharField(max_length=40)
     implanted_on = models.DateField()
-    catheter_tip_level = models.CharField(max_length=8, blank=True, help_text="vertebral level, e.g. T10")
-    reservoir_ml = models.DecimalField(null=True, blank=True, help_text="only where the catalogue does not size the device", **VOLUME)
-    low_alarm_ml = models.DecimalField("low-reservoir alarm volume", null=True, blank=True, **VOLUME)
-    fixed_rate_ml_per_day = models.DecimalField(null=True, blank=True, help_text="constant-flow pumps: the labelled rate", **VOLUME)
-    eri_reported_on = models.DateField("replacement indicator (ERI) reported on", null=True, blank=True)
-    status = models.CharField(max_length=12, choices=DeviceStatus.choices, default=DeviceStatus.ACTIVE)
+    catheter_tip_level = models.CharField(
+        max_length=8, blank=True, help_text="vertebral level, e.g. T10"
+    )
+    reservoir_ml = models.DecimalField(
+        null=True,
+        blank=True,
+        help_text="only where the catalogue does not size the device",
+        max_digits=VOLUME_DIGITS,
+        decimal_places=VOLUME_PLACES,
+    )
+    low_alarm_ml = models.DecimalField(
+        "low-reservoir alarm volume",
+        null=True,
+        blank=True,
+        max_digits=VOLUME_DIGITS,
+        decimal_places=VOLUME_PLACES,
+    )
+    fixed_rate_ml_per_day = models.DecimalField(
+        null=True,
+        blank=True,
+        help_text="constant-flow pumps: the labelled rate",
+        max_digits=VOLUME_DIGITS,
+        decimal_places=VOLUME_PLACES,
+    )
+    eri_reported_on = models.DateField(
+        "replacement indicator (ERI) reported on", null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=12, choices=DeviceStatus.choices, default=DeviceStatus.ACTIVE
+    )
     explanted_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["pump_model", "serial_number"], name="one_device_per_serial"),
+            models.UniqueConstraint(
+                fields=["pump_model", "serial_number"], name="one_device_per_serial"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,7 +94,9 @@ class DeviceEvent(models.Model):
     occurred_on = models.DateField()
     kind = models.CharField(max_length=24, choices=DeviceEventKind.choices)
     description = models.TextField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -84,10 +113,24 @@ class ProgramStatus(models.TextChoices):
 MODE_CHOICES = [(m.value, m.value.replace("_", " ")) for m in ProgramMode]
 # The fields a version is defined by: once written they never change.
 IMMUTABLE_PROGRAM_FIELDS = (
-    "device_id", "number", "mode", "daily_dose_mcg_per_day", "entered_dose_unit",
-    "fixed_rate_ml_per_day", "bolus_dose_mcg", "bolus_lockout_minutes", "bolus_max_per_day",
-    "verdict", "findings", "library_version", "library_hash", "ithaca_version",
-    "override_reason", "prescribed_by_id", "prescribed_at", "previous_id",
+    "device_id",
+    "number",
+    "mode",
+    "daily_dose_mcg_per_day",
+    "entered_dose_unit",
+    "fixed_rate_ml_per_day",
+    "bolus_dose_mcg",
+    "bolus_lockout_minutes",
+    "bolus_max_per_day",
+    "verdict",
+    "findings",
+    "library_version",
+    "library_hash",
+    "ithaca_version",
+    "override_reason",
+    "prescribed_by_id",
+    "prescribed_at",
+    "previous_id",
 )
 
 
@@ -95,10 +138,20 @@ class ProgramVersion(models.Model):
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="programs")
     number = models.PositiveIntegerField()
     mode = models.CharField(max_length=20, choices=MODE_CHOICES)
-    daily_dose_mcg_per_day = models.DecimalField(null=True, blank=True, help_text="continuous: the first drug's daily dose", **DOSE)
+    daily_dose_mcg_per_day = models.DecimalField(
+        null=True,
+        blank=True,
+        help_text="continuous: the first drug's daily dose",
+        max_digits=DOSE_DIGITS,
+        decimal_places=DOSE_PLACES,
+    )
     entered_dose_unit = models.CharField(max_length=10, blank=True)
-    fixed_rate_ml_per_day = models.DecimalField(null=True, blank=True, **VOLUME)
-    bolus_dose_mcg = models.DecimalField(null=True, blank=True, **DOSE)
+    fixed_rate_ml_per_day = models.DecimalField(
+        null=True, blank=True, max_digits=VOLUME_DIGITS, decimal_places=VOLUME_PLACES
+    )
+    bolus_dose_mcg = models.DecimalField(
+        null=True, blank=True, max_digits=DOSE_DIGITS, decimal_places=DOSE_PLACES
+    )
     bolus_lockout_minutes = models.PositiveIntegerField(null=True, blank=True)
     bolus_max_per_day = models.PositiveIntegerField(null=True, blank=True)
     verdict = models.CharField(max_length=16)
@@ -107,11 +160,19 @@ class ProgramVersion(models.Model):
     library_hash = models.CharField(max_length=64)
     ithaca_version = models.CharField(max_length=40)
     override_reason = models.TextField(blank=True)
-    prescribed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prescribed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     prescribed_at = models.DateTimeField()
-    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=16, choices=ProgramStatus.choices, default=ProgramStatus.AWAITING_CHECK)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=ProgramStatus.choices, default=ProgramStatus.AWAITING_CHECK
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     checked_at = models.DateTimeField(null=True, blank=True)
     check_note = models.TextField(blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -119,12 +180,17 @@ class ProgramVersion(models.Model):
     class Meta:
         ordering = ("device", "-number")
         constraints = [
-            models.UniqueConstraint(fields=["device", "number"], name="one_program_version_number_per_device"),
             models.UniqueConstraint(
-                fields=["device"], condition=models.Q(status="active"), name="one_active_program_per_device"
+                fields=["device", "number"], name="one_program_version_number_per_device"
+            ),
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=models.Q(status="active"),
+                name="one_active_program_per_device",
             ),
             models.CheckConstraint(
-                condition=~models.Q(checked_by=models.F("prescribed_by")), name="checker_is_not_prescriber"
+                condition=~models.Q(checked_by=models.F("prescribed_by")),
+                name="checker_is_not_prescriber",
             ),
         ]
 
@@ -134,7 +200,9 @@ class ProgramVersion(models.Model):
             if stored is not None:
                 changed = [f for f in IMMUTABLE_PROGRAM_FIELDS if stored[f] != getattr(self, f)]
                 if changed:
-                    raise ValueError(f"a program version is immutable; refused change to {', '.join(changed)}")
+                    raise ValueError(
+                        f"a program version is immutable; refused change to {', '.join(changed)}"
+                    )
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:
@@ -143,9 +211,13 @@ class ProgramVersion(models.Model):
 
 class ProgramDrug(models.Model):
     program = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="drugs")
-    position = models.PositiveSmallIntegerField(help_text="0 is the drug the program is prescribed by")
+    position = models.PositiveSmallIntegerField(
+        help_text="0 is the drug the program is prescribed by"
+    )
     drug_id = models.CharField(max_length=40)
-    concentration_mcg_per_ml = models.DecimalField(**DOSE)
+    concentration_mcg_per_ml = models.DecimalField(
+        max_digits=DOSE_DIGITS, decimal_places=DOSE_PLACES
+    )
     entered_unit = models.CharField(max_length=10)
 
     class Meta:
@@ -153,7 +225,9 @@ class ProgramDrug(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "position"], name="one_drug_per_position"),
             models.UniqueConstraint(fields=["program", "drug_id"], name="one_entry_per_drug"),
-            models.CheckConstraint(condition=models.Q(concentration_mcg_per_ml__gt=0), name="concentration_positive"),
+            models.CheckConstraint(
+                condition=models.Q(concentration_mcg_per_ml__gt=0), name="concentration_positive"
+            ),
         ]
 
 
@@ -162,11 +236,13 @@ class ProgramStep(models.Model):
 
     program = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="steps")
     start_minute = models.PositiveSmallIntegerField()
-    dose_mcg_per_day = models.DecimalField(**DOSE)
+    dose_mcg_per_day = models.DecimalField(max_digits=DOSE_DIGITS, decimal_places=DOSE_PLACES)
 
     class Meta:
         ordering = ("start_minute",)
-        constraints = [models.UniqueConstraint(fields=["program", "start_minute"], name="one_step_per_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "start_minute"], name="one_step_per_start")
+        ]
 
 
 class RefillStatus(models.TextChoices):
@@ -176,20 +252,32 @@ class RefillStatus(models.TextChoices):
 
 class Refill(models.Model):
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="refills")
-    sequence = models.PositiveIntegerField(help_text="1 for the first fill; two saves of one number cannot both succeed")
+    sequence = models.PositiveIntegerField(
+        help_text="1 for the first fill; two saves of one number cannot both succeed"
+    )
     program = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="refills")
-    performed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     performed_on = models.DateField()
     recorded_at = models.DateTimeField()
     first_fill = models.BooleanField(default=False)
-    expected_residual_ml = models.DecimalField(null=True, blank=True, **VOLUME)
-    measured_residual_ml = models.DecimalField(null=True, blank=True, **VOLUME)
-    discrepancy_ml = models.DecimalField(null=True, blank=True, **VOLUME)
+    expected_residual_ml = models.DecimalField(
+        null=True, blank=True, max_digits=VOLUME_DIGITS, decimal_places=VOLUME_PLACES
+    )
+    measured_residual_ml = models.DecimalField(
+        null=True, blank=True, max_digits=VOLUME_DIGITS, decimal_places=VOLUME_PLACES
+    )
+    discrepancy_ml = models.DecimalField(
+        null=True, blank=True, max_digits=VOLUME_DIGITS, decimal_places=VOLUME_PLACES
+    )
     discrepancy_percent = models.DecimalField(null=True, blank=True, max_digits=7, decimal_places=1)
     flagged = models.BooleanField(default=False)
     flag_reasons = models.JSONField(default=list, blank=True)
-    discrepancy_action = models.TextField(blank=True, help_text="what was done about a flagged discrepancy")
-    fill_volume_ml = models.DecimalField(**VOLUME)
+    discrepancy_action = models.TextField(
+        blank=True, help_text="what was done about a flagged discrepancy"
+    )
+    fill_volume_ml = models.DecimalField(max_digits=VOLUME_DIGITS, decimal_places=VOLUME_PLACES)
     lot_number = models.CharField(max_length=60)
     needle_in_reservoir_confirmed = models.BooleanField(default=False)
     next_due_on = models.DateField()
@@ -198,12 +286,18 @@ class Refill(models.Model):
     low_alarm_on = models.DateField(null=True, blank=True)
     stability_on = models.DateField(null=True, blank=True)
     clinic_interval_on = models.DateField(null=True, blank=True)
-    daily_volume_ml = models.DecimalField(**VOLUME)
-    calculation = models.JSONField(default=dict, help_text="the core's steps and findings, as shown at the time")
+    daily_volume_ml = models.DecimalField(max_digits=VOLUME_DIGITS, decimal_places=VOLUME_PLACES)
+    calculation = models.JSONField(
+        default=dict, help_text="the core's steps and findings, as shown at the time"
+    )
     library_version = models.CharField(max_length=120)
     library_hash = models.CharField(max_length=64)
-    status = models.CharField(max_length=24, choices=RefillStatus.choices, default=RefillStatus.AWAITING_VERIFICATION)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=24, choices=RefillStatus.choices, default=RefillStatus.AWAITING_VERIFICATION
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
 
@@ -211,9 +305,17 @@ class Refill(models.Model):
         ordering = ("device", "-sequence")
         constraints = [
             models.UniqueConstraint(fields=["device", "sequence"], name="one_refill_per_sequence"),
-            models.CheckConstraint(condition=models.Q(needle_in_reservoir_confirmed=True), name="needle_placement_confirmed"),
-            models.CheckConstraint(condition=models.Q(fill_volume_ml__gt=0), name="fill_volume_positive"),
-            models.CheckConstraint(condition=~models.Q(verified_by=models.F("performed_by")), name="verifier_is_not_performer"),
+            models.CheckConstraint(
+                condition=models.Q(needle_in_reservoir_confirmed=True),
+                name="needle_placement_confirmed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fill_volume_ml__gt=0), name="fill_volume_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(verified_by=models.F("performed_by")),
+                name="verifier_is_not_performer",
+            ),
         ]
         indexes = [models.Index(fields=["next_due_on"])]
 
@@ -227,7 +329,9 @@ class ClinicLibrary(models.Model):
     content = models.TextField()
     version_label = models.CharField(max_length=120)
     content_hash = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField()
     reason = models.TextField()
     active = models.BooleanField(default=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,7 +22,14 @@ from ithaca.audit.chain import record
 from ithaca.audit.models import AuditAction
 from ithaca.clinical.checks import ProgramCheck, check_program
 from ithaca.clinical.findings import Finding, Verdict
-from ithaca.clinical.programs import PatientBolus, Program, ReservoirDrug, at_fixed_rate, continuous, flexible
+from ithaca.clinical.programs import (
+    PatientBolus,
+    Program,
+    ReservoirDrug,
+    at_fixed_rate,
+    continuous,
+    flexible,
+)
 from ithaca.clinical.pumps import PumpKind
 from ithaca.clinical.quantities import Concentration, DoseRate, FlowRate
 from ithaca.devices.convert import core_program
@@ -37,7 +44,14 @@ from ithaca.devices.errors import (
     StaleChange,
 )
 from ithaca.devices.library import catalogue_in_force
-from ithaca.devices.models import Device, DeviceStatus, ProgramDrug, ProgramStatus, ProgramStep, ProgramVersion
+from ithaca.devices.models import (
+    Device,
+    DeviceStatus,
+    ProgramDrug,
+    ProgramStatus,
+    ProgramStep,
+    ProgramVersion,
+)
 
 
 @dataclass(frozen=True)
@@ -60,26 +74,40 @@ def draft(device: Device, request: ProgramRequest) -> tuple[Program, ProgramChec
     """Build the program and check it, without storing anything."""
     catalogue = catalogue_in_force()
     pump = catalogue.pump(device.pump_model)
-    reservoir = [ReservoirDrug(catalogue.drug(drug_id), concentration) for drug_id, concentration in request.drugs]
+    reservoir = [
+        ReservoirDrug(catalogue.drug(drug_id), concentration)
+        for drug_id, concentration in request.drugs
+    ]
     if pump.kind is PumpKind.CONSTANT_FLOW:
         if request.fixed_rate is None:
-            raise ServiceRefusal("A constant-flow pump runs at its labelled rate: enter it.", field="fixed_rate")
+            raise ServiceRefusal(
+                "A constant-flow pump runs at its labelled rate: enter it.", field="fixed_rate"
+            )
         program = at_fixed_rate(pump, reservoir, request.fixed_rate)
     elif request.steps:
         program = flexible(pump, reservoir, list(request.steps), request.bolus)
     else:
         if request.daily_dose is None:
-            raise ServiceRefusal("Enter the daily dose, or the steps of a flexible schedule.", field="daily_dose")
+            raise ServiceRefusal(
+                "Enter the daily dose, or the steps of a flexible schedule.", field="daily_dose"
+            )
         program = continuous(pump, reservoir, request.daily_dose, request.bolus)
     current = active_program(device)
     current_doses: dict[str, DoseRate] = {}
     if current is not None:
         current_program = core_program(current, catalogue)
-        current_doses = {item.drug.id: current_program.basal_daily_dose(item.drug.id) for item in current_program.reservoir}
-    return program, check_program(program, catalogue, current_doses, request.days_since_last_increase)
+        current_doses = {
+            item.drug.id: current_program.basal_daily_dose(item.drug.id)
+            for item in current_program.reservoir
+        }
+    return program, check_program(
+        program, catalogue, current_doses, request.days_since_last_increase
+    )
 
 
-def prescribe(user: AbstractBaseUser, device: Device, request: ProgramRequest, override_reason: str = "") -> ProgramVersion:
+def prescribe(
+    user: User, device: Device, request: ProgramRequest, override_reason: str = ""
+) -> ProgramVersion:
     require(user, Action.PRESCRIBE_PROGRAM, device.patient)
     if device.status != DeviceStatus.ACTIVE:
         raise DeviceNotInUse()
@@ -96,14 +124,21 @@ def prescribe(user: AbstractBaseUser, device: Device, request: ProgramRequest, o
 
 
 def _store(
-    user: AbstractBaseUser, device: Device, request: ProgramRequest, program: Program, check: ProgramCheck, reason: str
+    user: User,
+    device: Device,
+    request: ProgramRequest,
+    program: Program,
+    check: ProgramCheck,
+    reason: str,
 ) -> ProgramVersion:
     number = (device.programs.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ProgramVersion.objects.create(
         device=device,
         number=number,
         mode=program.mode.value,
-        daily_dose_mcg_per_day=request.daily_dose.canonical if request.daily_dose and not request.steps else None,
+        daily_dose_mcg_per_day=request.daily_dose.canonical
+        if request.daily_dose and not request.steps
+        else None,
         entered_dose_unit=request.daily_dose.unit.symbol if request.daily_dose else "",
         fixed_rate_ml_per_day=request.fixed_rate.canonical if request.fixed_rate else None,
         bolus_dose_mcg=request.bolus.dose.canonical if request.bolus else None,
@@ -121,15 +156,30 @@ def _store(
     )
     for position, item in enumerate(program.reservoir):
         ProgramDrug.objects.create(
-            program=version, position=position, drug_id=item.drug.id,
-            concentration_mcg_per_ml=item.concentration.canonical, entered_unit=item.concentration.unit.symbol,
+            program=version,
+            position=position,
+            drug_id=item.drug.id,
+            concentration_mcg_per_ml=item.concentration.canonical,
+            entered_unit=item.concentration.unit.symbol,
         )
     for start, dose in request.steps:
-        ProgramStep.objects.create(program=version, start_minute=start, dose_mcg_per_day=dose.canonical)
+        ProgramStep.objects.create(
+            program=version, start_minute=start, dose_mcg_per_day=dose.canonical
+        )
     record(
-        user, AuditAction.CREATE, "program", version.pk, patient_id=device.patient_id, reason=reason,
-        detail={"device": device.pk, "number": number, "verdict": check.verdict.value,
-                "findings": [f.code for f in check.findings], "library_hash": check.library.content_hash},
+        user,
+        AuditAction.CREATE,
+        "program",
+        version.pk,
+        patient_id=device.patient_id,
+        reason=reason,
+        detail={
+            "device": device.pk,
+            "number": number,
+            "verdict": check.verdict.value,
+            "findings": [f.code for f in check.findings],
+            "library_hash": check.library.content_hash,
+        },
     )
     return version
 
@@ -146,7 +196,12 @@ def finding_record(finding: Finding) -> dict[str, object]:
 
 
 def check(
-    user: AbstractBaseUser, version: ProgramVersion, *, approve: bool, note: str = "", confirm_override: bool = False
+    user: User,
+    version: ProgramVersion,
+    *,
+    approve: bool,
+    note: str = "",
+    confirm_override: bool = False,
 ) -> ProgramVersion:
     """The independent double check. Approval activates; rejection records why."""
     require(user, Action.CHECK_PROGRAM, version.device.patient)
@@ -155,7 +210,9 @@ def check(
     if approve and version.verdict == Verdict.NEEDS_OVERRIDE.value and not confirm_override:
         raise OverrideNotConfirmed()
     if not approve and not note.strip():
-        raise ServiceRefusal("Say why the program is rejected, so the prescriber can correct it.", field="note")
+        raise ServiceRefusal(
+            "Say why the program is rejected, so the prescriber can correct it.", field="note"
+        )
     if approve:
         _still_allowed(version)
     now = timezone.now()
@@ -166,14 +223,28 @@ def check(
             by = fresh.checked_by.get_username() if fresh.checked_by else "someone else"
             raise AlreadyDone("program", by)
         if approve:
-            device.programs.filter(status=ProgramStatus.ACTIVE).update(status=ProgramStatus.SUPERSEDED)
+            device.programs.filter(status=ProgramStatus.ACTIVE).update(
+                status=ProgramStatus.SUPERSEDED
+            )
         ProgramVersion.objects.filter(pk=version.pk).update(
             status=ProgramStatus.ACTIVE if approve else ProgramStatus.REJECTED,
-            checked_by=user, checked_at=now, check_note=note.strip(), activated_at=now if approve else None,
+            checked_by=user,
+            checked_at=now,
+            check_note=note.strip(),
+            activated_at=now if approve else None,
         )
         record(
-            user, AuditAction.CHECK, "program", version.pk, patient_id=device.patient_id, reason=note.strip(),
-            detail={"approved": approve, "override_confirmed": confirm_override, "verdict": version.verdict},
+            user,
+            AuditAction.CHECK,
+            "program",
+            version.pk,
+            patient_id=device.patient_id,
+            reason=note.strip(),
+            detail={
+                "approved": approve,
+                "override_confirmed": confirm_override,
+                "verdict": version.verdict,
+            },
         )
     version.refresh_from_db()
     return version

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,7 +23,13 @@ from ithaca.clinical.catalogue import Catalogue
 from ithaca.clinical.drugs import FillKind
 from ithaca.clinical.policy import BolusScenario
 from ithaca.clinical.quantities import Quantity, Unit, Volume
-from ithaca.clinical.refills import Reconciliation, RefillPlan, expected_residual, plan_refill, reconcile
+from ithaca.clinical.refills import (
+    Reconciliation,
+    RefillPlan,
+    expected_residual,
+    plan_refill,
+    reconcile,
+)
 from ithaca.devices.convert import core_program, volume
 from ithaca.devices.errors import (
     AlreadyDone,
@@ -34,7 +40,14 @@ from ithaca.devices.errors import (
     StaleChange,
 )
 from ithaca.devices.library import catalogue_in_force
-from ithaca.devices.models import Device, DeviceStatus, ProgramStatus, ProgramVersion, Refill, RefillStatus
+from ithaca.devices.models import (
+    Device,
+    DeviceStatus,
+    ProgramStatus,
+    ProgramVersion,
+    Refill,
+    RefillStatus,
+)
 from ithaca.devices.programs import active_program, finding_record
 
 
@@ -76,7 +89,9 @@ def next_sequence(device: Device) -> int:
     return last.sequence + 1 if last else 1
 
 
-def worksheet(device: Device, request: RefillRequest, catalogue: Catalogue | None = None) -> RefillWorksheet:
+def worksheet(
+    device: Device, request: RefillRequest, catalogue: Catalogue | None = None
+) -> RefillWorksheet:
     """Compute the refill without saving: expected residual, reconciliation and plan."""
     catalogue = catalogue or catalogue_in_force()
     program = active_program(device)
@@ -84,19 +99,40 @@ def worksheet(device: Device, request: RefillRequest, catalogue: Catalogue | Non
         raise NoActiveProgram()
     previous = last_refill(device)
     if previous is not None and request.performed_on < previous.performed_on:
-        raise ServiceRefusal(f"The last refill was on {previous.performed_on}; this one cannot be earlier.", field="performed_on")
+        raise ServiceRefusal(
+            f"The last refill was on {previous.performed_on}; this one cannot be earlier.",
+            field="performed_on",
+        )
     expected, steps, notes = _expected(device, previous, request, catalogue)
     reconciliation = None
     if expected is not None:
         if request.measured_residual is None:
-            raise ServiceRefusal("Enter the residual volume withdrawn from the reservoir.", field="measured_residual")
-        reconciliation = reconcile(expected, request.measured_residual, catalogue.policy, catalogue.pump(device.pump_model))
+            raise ServiceRefusal(
+                "Enter the residual volume withdrawn from the reservoir.", field="measured_residual"
+            )
+        reconciliation = reconcile(
+            expected, request.measured_residual, catalogue.policy, catalogue.pump(device.pump_model)
+        )
     plan = plan_refill(
-        core_program(program, catalogue), request.fill_volume, request.performed_on, catalogue,
+        core_program(program, catalogue),
+        request.fill_volume,
+        request.performed_on,
+        catalogue,
         fill_kind=FillKind.INITIAL if previous is None else FillKind.REFILL,
-        low_alarm=volume(device.low_alarm_ml), reservoir=volume(device.reservoir_ml),
+        low_alarm=volume(device.low_alarm_ml),
+        reservoir=volume(device.reservoir_ml),
     )
-    return RefillWorksheet(next_sequence(device), previous is None, expected, steps, reconciliation, plan, program, previous, notes)
+    return RefillWorksheet(
+        next_sequence(device),
+        previous is None,
+        expected,
+        steps,
+        reconciliation,
+        plan,
+        program,
+        previous,
+        notes,
+    )
 
 
 def _expected(
@@ -108,15 +144,25 @@ def _expected(
     residual = Volume(Decimal(previous.fill_volume_ml), Unit.ML)
     start, version = previous.performed_on, previous.program
     changes = list(
-        device.programs.filter(activated_at__date__gt=start, activated_at__date__lte=request.performed_on)
-        .exclude(pk=version.pk).order_by("activated_at")
+        device.programs.filter(
+            activated_at__date__gt=start, activated_at__date__lte=request.performed_on
+        )
+        .exclude(pk=version.pk)
+        .order_by("activated_at")
     )
     steps: list[str] = []
-    notes = [f"Program v{v.number} started on {timezone.localdate(v.activated_at)}." for v in changes]
+    notes = [
+        f"Program v{v.number} started on {timezone.localdate(v.activated_at)}." for v in changes
+    ]
     for next_version in [*changes, None]:
-        end = timezone.localdate(next_version.activated_at) if next_version else request.performed_on
+        end = (
+            timezone.localdate(next_version.activated_at) if next_version else request.performed_on
+        )
         segment = expected_residual(
-            core_program(version, catalogue), residual, start, end,
+            core_program(version, catalogue),
+            residual,
+            start,
+            end,
             request.bolus_scenario if version.bolus_dose_mcg is not None else BolusScenario.NONE,
             request.typical_boluses_per_day,
         )
@@ -127,7 +173,7 @@ def _expected(
     return residual, tuple(steps), notes
 
 
-def record_refill(user: AbstractBaseUser, device: Device, request: RefillRequest) -> Refill:
+def record_refill(user: User, device: Device, request: RefillRequest) -> Refill:
     require(user, Action.RECORD_REFILL, device.patient)
     if device.status != DeviceStatus.ACTIVE:
         raise DeviceNotInUse()
@@ -137,7 +183,9 @@ def record_refill(user: AbstractBaseUser, device: Device, request: RefillRequest
             field="needle_in_reservoir_confirmed",
         )
     if request.performed_on > timezone.localdate():
-        raise ServiceRefusal("A refill cannot be recorded for a date in the future.", field="performed_on")
+        raise ServiceRefusal(
+            "A refill cannot be recorded for a date in the future.", field="performed_on"
+        )
     if not request.lot_number.strip():
         raise ServiceRefusal("Enter the lot number of the drug filled.", field="lot_number")
     if request.expected_sequence != next_sequence(device):
@@ -145,7 +193,11 @@ def record_refill(user: AbstractBaseUser, device: Device, request: RefillRequest
     sheet = worksheet(device, request)
     reconciliation, plan = sheet.reconciliation, sheet.plan
     assert plan is not None  # noqa: S101 - worksheet always plans
-    if reconciliation is not None and reconciliation.flagged and not request.discrepancy_action.strip():
+    if (
+        reconciliation is not None
+        and reconciliation.flagged
+        and not request.discrepancy_action.strip()
+    ):
         raise ServiceRefusal(
             "The residual discrepancy is flagged: record what was done about it (e.g. pump interrogated, "
             "physician informed) before saving.",
@@ -160,34 +212,66 @@ def record_refill(user: AbstractBaseUser, device: Device, request: RefillRequest
 
 
 def _store(
-    user: AbstractBaseUser, device: Device, request: RefillRequest, sheet: RefillWorksheet,
-    plan: RefillPlan, reconciliation: Reconciliation | None,
+    user: User,
+    device: Device,
+    request: RefillRequest,
+    sheet: RefillWorksheet,
+    plan: RefillPlan,
+    reconciliation: Reconciliation | None,
 ) -> Refill:
     refill = Refill.objects.create(
-        device=device, sequence=request.expected_sequence, program=sheet.program, performed_by=user,
-        performed_on=request.performed_on, recorded_at=timezone.now(), first_fill=sheet.first_fill,
-        expected_residual_ml=_ml(sheet.expected), measured_residual_ml=_ml(request.measured_residual),
+        device=device,
+        sequence=request.expected_sequence,
+        program=sheet.program,
+        performed_by=user,
+        performed_on=request.performed_on,
+        recorded_at=timezone.now(),
+        first_fill=sheet.first_fill,
+        expected_residual_ml=_ml(sheet.expected),
+        measured_residual_ml=_ml(request.measured_residual),
         discrepancy_ml=_ml(reconciliation.discrepancy) if reconciliation else None,
         discrepancy_percent=reconciliation.percent if reconciliation else None,
         flagged=reconciliation.flagged if reconciliation else False,
         flag_reasons=list(reconciliation.reasons) if reconciliation else [],
-        discrepancy_action=request.discrepancy_action.strip(), fill_volume_ml=request.fill_volume.canonical,
-        lot_number=request.lot_number.strip(), needle_in_reservoir_confirmed=True,
-        next_due_on=plan.next_refill_due, limiting_factor=plan.limiting_factor, empty_on=plan.empty_date,
-        low_alarm_on=plan.low_reservoir_alarm_date, stability_on=plan.stability_limit_date,
-        clinic_interval_on=plan.clinic_max_interval_date, daily_volume_ml=_ml(plan.daily_volume.to(Unit.ML_PER_DAY)),
+        discrepancy_action=request.discrepancy_action.strip(),
+        fill_volume_ml=request.fill_volume.canonical,
+        lot_number=request.lot_number.strip(),
+        needle_in_reservoir_confirmed=True,
+        next_due_on=plan.next_refill_due,
+        limiting_factor=plan.limiting_factor,
+        empty_on=plan.empty_date,
+        low_alarm_on=plan.low_reservoir_alarm_date,
+        stability_on=plan.stability_limit_date,
+        clinic_interval_on=plan.clinic_max_interval_date,
+        daily_volume_ml=plan.daily_volume.canonical.quantize(Decimal("0.0001")),
         calculation={
-            "expected_steps": list(sheet.expected_steps), "plan_steps": list(plan.steps),
-            "findings": [finding_record(f) for f in plan.findings], "notes": sheet.notes,
-            "candidates": [{"factor": c.factor, "date": c.on.isoformat(), "reason": c.reason} for c in plan.candidates],
+            "expected_steps": list(sheet.expected_steps),
+            "plan_steps": list(plan.steps),
+            "findings": [finding_record(f) for f in plan.findings],
+            "notes": sheet.notes,
+            "candidates": [
+                {"factor": c.factor, "date": c.on.isoformat(), "reason": c.reason}
+                for c in plan.candidates
+            ],
         },
-        library_version=plan.library.version, library_hash=plan.library.content_hash, notes=request.notes.strip(),
+        library_version=plan.library.version,
+        library_hash=plan.library.content_hash,
+        notes=request.notes.strip(),
     )
     record(
-        user, AuditAction.CREATE, "refill", refill.pk, patient_id=device.patient_id,
+        user,
+        AuditAction.CREATE,
+        "refill",
+        refill.pk,
+        patient_id=device.patient_id,
         reason=request.discrepancy_action.strip(),
-        detail={"device": device.pk, "sequence": refill.sequence, "flagged": refill.flagged,
-                "next_due_on": plan.next_refill_due.isoformat(), "library_hash": plan.library.content_hash},
+        detail={
+            "device": device.pk,
+            "sequence": refill.sequence,
+            "flagged": refill.flagged,
+            "next_due_on": plan.next_refill_due.isoformat(),
+            "library_hash": plan.library.content_hash,
+        },
     )
     return refill
 
@@ -199,23 +283,37 @@ def _ml(quantity: Quantity | None) -> Decimal | None:
     return quantity.canonical.quantize(Decimal("0.0001"))
 
 
-def verify_refill(user: AbstractBaseUser, refill: Refill, note: str = "") -> Refill:
+def verify_refill(user: User, refill: Refill, note: str = "") -> Refill:
     """The second person's check of a recorded refill."""
     require(user, Action.VERIFY_REFILL, refill.device.patient)
     if refill.performed_by_id == user.pk:
         raise SecondPersonRequired("performed")
     with transaction.atomic():
-        updated = Refill.objects.filter(pk=refill.pk, status=RefillStatus.AWAITING_VERIFICATION).update(
-            status=RefillStatus.VERIFIED, verified_by=user, verified_at=timezone.now()
-        )
+        updated = Refill.objects.filter(
+            pk=refill.pk, status=RefillStatus.AWAITING_VERIFICATION
+        ).update(status=RefillStatus.VERIFIED, verified_by=user, verified_at=timezone.now())
         if updated != 1:
             refill.refresh_from_db()
-            raise AlreadyDone("refill", refill.verified_by.get_username() if refill.verified_by else "someone else")
-        record(user, AuditAction.CHECK, "refill", refill.pk, patient_id=refill.device.patient_id, reason=note.strip(),
-               detail={"verified": True})
+            raise AlreadyDone(
+                "refill",
+                refill.verified_by.get_username() if refill.verified_by else "someone else",
+            )
+        record(
+            user,
+            AuditAction.CHECK,
+            "refill",
+            refill.pk,
+            patient_id=refill.device.patient_id,
+            reason=note.strip(),
+            detail={"verified": True},
+        )
     refill.refresh_from_db()
     return refill
 
 
 def programs_awaiting_check() -> list[ProgramVersion]:
-    return list(ProgramVersion.objects.filter(status=ProgramStatus.AWAITING_CHECK).select_related("device__patient"))
+    return list(
+        ProgramVersion.objects.filter(status=ProgramStatus.AWAITING_CHECK).select_related(
+            "device__patient"
+        )
+    )

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ithaca.accounts.permissions import Action, may, require
+from ithaca.accounts.permissions import Action, acting_user, may, require
 from ithaca.clinical.errors import ClinicalError
 from ithaca.devices import library_admin
 from ithaca.devices.errors import ServiceRefusal
@@ -33,7 +33,7 @@ def library_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if "activate" in request.POST:
-                library_admin.activate(request.user, form.cleaned_data["content"], form.cleaned_data["reason"])
+                library_admin.activate(acting_user(request), form.cleaned_data["content"], form.cleaned_data["reason"])
                 messages.success(request, "The clinic library is now in force.")
                 return redirect("library")
             previewed = library_admin.preview(form.cleaned_data["content"])
@@ -57,7 +57,7 @@ def library_withdraw(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("library")
     try:
-        library_admin.withdraw(request.user, request.POST.get("reason", ""))
+        library_admin.withdraw(acting_user(request), request.POST.get("reason", ""))
         messages.success(request, "The clinic library was withdrawn: the base library alone is in force.")
     except ServiceRefusal as exc:
         messages.error(request, exc.message)

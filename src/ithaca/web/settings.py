@@ -15,9 +15,14 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets admin and form classes be written ModelAdmin[Patient] for the type checker.
+django_stubs_ext.monkeypatch()
 
 DEVELOPMENT_SECRET_KEY = "ithaca-development-only-key-never-use-in-production"  # noqa: S105
 
@@ -87,9 +92,9 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, object]:
+def _database() -> dict[str, Any]:
     default_url = f"sqlite:///{DATA_DIR / 'ithaca.sqlite3'}"
-    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=60)
+    config: dict[str, Any] = dict(dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock at BEGIN, so two nurses saving at once queue
         # instead of one failing with "database is locked" halfway through.
