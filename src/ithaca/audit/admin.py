@@ -10,10 +10,18 @@ from ithaca.audit.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ("id", "occurred_at", "actor_username", "action", "object_type", "object_id", "patient_id")
+    list_display = (
+        "id",
+        "occurred_at",
+        "actor_username",
+        "action",
+        "object_type",
+        "object_id",
+        "patient_id",
+    )
     list_filter = ("action", "object_type")
     search_fields = ("actor_username", "object_id", "reason")
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    readonly_fields = tuple(f.name for f in AuditEvent._meta.fields)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -70,13 +70,29 @@ def record(
         head = AuditHead.objects.select_for_update().get(pk=1)
         occurred_at = timezone.now()
         digest = event_hash(
-            head.last_hash, occurred_at, user.pk if user else None, username, action,
-            object_type, str(object_id), patient_id, reason, detail,
+            head.last_hash,
+            occurred_at,
+            user.pk if user else None,
+            username,
+            action,
+            object_type,
+            str(object_id),
+            patient_id,
+            reason,
+            detail,
         )
         event = AuditEvent.objects.create(
-            occurred_at=occurred_at, actor=user, actor_username=username, action=action,
-            object_type=object_type, object_id=str(object_id), patient_id=patient_id,
-            reason=reason, detail=detail, previous_hash=head.last_hash, hash=digest,
+            occurred_at=occurred_at,
+            actor=user,
+            actor_username=username,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            patient_id=patient_id,
+            reason=reason,
+            detail=detail,
+            previous_hash=head.last_hash,
+            hash=digest,
         )
         AuditHead.objects.filter(pk=1).update(last_hash=digest, count=head.count + 1)
     return event
@@ -99,10 +115,22 @@ def verify() -> Verification:
     checked = 0
     for event in _in_order():
         if event.previous_hash != previous:
-            return Verification(checked, event.pk, "it does not point at the event before it (one was removed or reordered)")
+            return Verification(
+                checked,
+                event.pk,
+                "it does not point at the event before it (one was removed or reordered)",
+            )
         expected = event_hash(
-            event.previous_hash, event.occurred_at, event.actor_id, event.actor_username, event.action,
-            event.object_type, event.object_id, event.patient_id, event.reason, event.detail,
+            event.previous_hash,
+            event.occurred_at,
+            event.actor_id,
+            event.actor_username,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.patient_id,
+            event.reason,
+            event.detail,
         )
         if event.hash != expected:
             return Verification(checked, event.pk, "its content was changed after it was written")
@@ -110,7 +138,11 @@ def verify() -> Verification:
         checked += 1
     head = AuditHead.objects.get(pk=1)
     if head.last_hash != previous or head.count != checked:
-        return Verification(checked, None, f"the newest events were removed: {head.count} were written, {checked} remain")
+        return Verification(
+            checked,
+            None,
+            f"the newest events were removed: {head.count} were written, {checked} remain",
+        )
     return Verification(checked, None, None)
 
 

@@ -31,7 +31,14 @@ class AppendOnly(Exception):
 
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_username = models.CharField(max_length=150)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(max_length=60)

@@ -23,6 +23,13 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     # The username tried is kept; the password never is.
-    record(None, AuditAction.LOGIN_FAILED, "session", detail={"username": str(credentials.get("username", ""))[:150]})
+    record(
+        None,
+        AuditAction.LOGIN_FAILED,
+        "session",
+        detail={"username": str(credentials.get("username", ""))[:150]},
+    )

@@ -38,12 +38,16 @@ class OverrideNotConfirmed(ServiceRefusal):
     field = "confirm_override"
 
     def __init__(self) -> None:
-        super().__init__("The program crosses a soft limit: confirm that you have read the reason and agree.")
+        super().__init__(
+            "The program crosses a soft limit: confirm that you have read the reason and agree."
+        )
 
 
 class SecondPersonRequired(ServiceRefusal):
     def __init__(self, what: str) -> None:
-        super().__init__(f"An independent double check needs a second person: you {what} this yourself.")
+        super().__init__(
+            f"An independent double check needs a second person: you {what} this yourself."
+        )
 
 
 class AlreadyDone(ServiceRefusal):
@@ -61,7 +65,9 @@ class StaleChange(ServiceRefusal):
 
 class NoActiveProgram(ServiceRefusal):
     def __init__(self) -> None:
-        super().__init__("This pump has no double-checked program: a refill needs one to compute the volumes.")
+        super().__init__(
+            "This pump has no double-checked program: a refill needs one to compute the volumes."
+        )
 
 
 class DeviceNotInUse(ServiceRefusal):

@@ -26,4 +26,3 @@ def catalogue_in_force() -> Catalogue:
     if newest is None:
         return _build(None, None)
     return _build(newest.pk, newest.content)
-

@@ -104,12 +104,12 @@ def worksheet(
             field="performed_on",
         )
     expected, steps, notes = _expected(device, previous, request, catalogue)
+    # Without a measured residual (a blank bedside sheet, or before the nurse has withdrawn
+    # it) the worksheet shows what is expected and the plan; saving needs the measurement.
+    # Without a measured residual (a blank bedside sheet, or before the nurse has withdrawn
+    # it) the worksheet gives the expected residual and the plan; saving needs the measurement.
     reconciliation = None
-    if expected is not None:
-        if request.measured_residual is None:
-            raise ServiceRefusal(
-                "Enter the residual volume withdrawn from the reservoir.", field="measured_residual"
-            )
+    if expected is not None and request.measured_residual is not None:
         reconciliation = reconcile(
             expected, request.measured_residual, catalogue.policy, catalogue.pump(device.pump_model)
         )
@@ -190,6 +190,10 @@ def record_refill(user: User, device: Device, request: RefillRequest) -> Refill:
         raise ServiceRefusal("Enter the lot number of the drug filled.", field="lot_number")
     if request.expected_sequence != next_sequence(device):
         raise StaleChange("refill")
+    if request.measured_residual is None and last_refill(device) is not None:
+        raise ServiceRefusal(
+            "Enter the residual volume withdrawn from the reservoir.", field="measured_residual"
+        )
     sheet = worksheet(device, request)
     reconciliation, plan = sheet.reconciliation, sheet.plan
     assert plan is not None  # noqa: S101 - worksheet always plans

@@ -22,17 +22,24 @@ EXAMPLES = {DoseRate: "e.g. 2 mg/day", Concentration: "e.g. 10 mg/mL", Mass: "e.
 
 
 class QuantityField(forms.CharField):
-    def __init__(self, kind: type[Quantity], *, bound: Bound = Bound.POSITIVE, **kwargs: Any) -> None:
+    def __init__(
+        self, kind: type[Quantity], *, bound: Bound = Bound.POSITIVE, **kwargs: Any
+    ) -> None:
         self.kind = kind
         self.bound = bound
-        kwargs.setdefault("max_length", 40)
+        # The length limit is checked on the typed text here, not by CharField's validator,
+        # which would run on the parsed quantity.
+        self.max_text_length = kwargs.pop("max_length", 40) or 40
         kwargs.setdefault("help_text", EXAMPLES.get(kind, "e.g. 20 mL"))
         super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", str(self.max_text_length))
 
     def to_python(self, value: Any) -> Quantity | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
             return None
+        if len(text) > self.max_text_length:
+            raise forms.ValidationError(f"At most {self.max_text_length} characters, e.g. 20 mL.")
         try:
             return parse_quantity(text, self.kind, bound=self.bound)
         except ClinicalError as exc:
@@ -45,12 +52,15 @@ class QuantityField(forms.CharField):
 class PastDateField(forms.DateField):
     """A date of something that has happened: never in the future."""
 
-    widget = forms.DateInput(attrs={"type": "date"})
+    # A date input only shows a value written YYYY-MM-DD, whatever the site's locale.
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
     def validate(self, value: date | None) -> None:
         super().validate(value)
         if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("This has already happened, so the date cannot be in the future.")
+            raise forms.ValidationError(
+                "This has already happened, so the date cannot be in the future."
+            )
 
 
 def check_drug_unit(drug: Drug, quantity: Quantity) -> str | None:

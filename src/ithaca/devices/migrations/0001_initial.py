@@ -6,212 +6,524 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('patients', '0001_initial'),
+        ("patients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClinicLibrary',
+            name="ClinicLibrary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content', models.TextField()),
-                ('version_label', models.CharField(max_length=120)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField()),
-                ('reason', models.TextField()),
-                ('active', models.BooleanField(default=True)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("content", models.TextField()),
+                ("version_label", models.CharField(max_length=120)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField()),
+                ("reason", models.TextField()),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-uploaded_at', '-id'),
+                "ordering": ("-uploaded_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pump_model', models.CharField(max_length=40)),
-                ('serial_number', models.CharField(max_length=40)),
-                ('implanted_on', models.DateField()),
-                ('catheter_tip_level', models.CharField(blank=True, help_text='vertebral level, e.g. T10', max_length=8)),
-                ('reservoir_ml', models.DecimalField(blank=True, decimal_places=4, help_text='only where the catalogue does not size the device', max_digits=10, null=True)),
-                ('low_alarm_ml', models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True, verbose_name='low-reservoir alarm volume')),
-                ('fixed_rate_ml_per_day', models.DecimalField(blank=True, decimal_places=4, help_text='constant-flow pumps: the labelled rate', max_digits=10, null=True)),
-                ('eri_reported_on', models.DateField(blank=True, null=True, verbose_name='replacement indicator (ERI) reported on')),
-                ('status', models.CharField(choices=[('active', 'In use'), ('explanted', 'Explanted')], default='active', max_length=12)),
-                ('explanted_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='devices', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pump_model", models.CharField(max_length=40)),
+                ("serial_number", models.CharField(max_length=40)),
+                ("implanted_on", models.DateField()),
+                (
+                    "catheter_tip_level",
+                    models.CharField(
+                        blank=True, help_text="vertebral level, e.g. T10", max_length=8
+                    ),
+                ),
+                (
+                    "reservoir_ml",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="only where the catalogue does not size the device",
+                        max_digits=10,
+                        null=True,
+                    ),
+                ),
+                (
+                    "low_alarm_ml",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="low-reservoir alarm volume",
+                    ),
+                ),
+                (
+                    "fixed_rate_ml_per_day",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="constant-flow pumps: the labelled rate",
+                        max_digits=10,
+                        null=True,
+                    ),
+                ),
+                (
+                    "eri_reported_on",
+                    models.DateField(
+                        blank=True,
+                        null=True,
+                        verbose_name="replacement indicator (ERI) reported on",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "In use"), ("explanted", "Explanted")],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("explanted_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="devices",
+                        to="patients.patient",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DeviceEvent',
+            name="DeviceEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_on', models.DateField()),
-                ('kind', models.CharField(choices=[('catheter_occlusion', 'Catheter occlusion'), ('catheter_dislodgement', 'Catheter dislodgement or migration'), ('catheter_leak', 'Catheter leak or CSF leak'), ('catheter_revision', 'Catheter revision'), ('pump_malfunction', 'Pump malfunction'), ('motor_stall', 'Motor stall'), ('alarm', 'Pump alarm'), ('eri', 'Elective replacement indicator'), ('replacement', 'Pump replacement'), ('explant', 'Explant'), ('other', 'Other')], max_length=24)),
-                ('description', models.TextField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='devices.device')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_on", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("catheter_occlusion", "Catheter occlusion"),
+                            ("catheter_dislodgement", "Catheter dislodgement or migration"),
+                            ("catheter_leak", "Catheter leak or CSF leak"),
+                            ("catheter_revision", "Catheter revision"),
+                            ("pump_malfunction", "Pump malfunction"),
+                            ("motor_stall", "Motor stall"),
+                            ("alarm", "Pump alarm"),
+                            ("eri", "Elective replacement indicator"),
+                            ("replacement", "Pump replacement"),
+                            ("explant", "Explant"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("description", models.TextField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="devices.device",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-occurred_on', '-id'),
+                "ordering": ("-occurred_on", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='ProgramVersion',
+            name="ProgramVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('mode', models.CharField(choices=[('simple_continuous', 'simple continuous'), ('flexible', 'flexible'), ('patient_bolus', 'patient bolus')], max_length=20)),
-                ('daily_dose_mcg_per_day', models.DecimalField(blank=True, decimal_places=6, help_text="continuous: the first drug's daily dose", max_digits=16, null=True)),
-                ('entered_dose_unit', models.CharField(blank=True, max_length=10)),
-                ('fixed_rate_ml_per_day', models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True)),
-                ('bolus_dose_mcg', models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True)),
-                ('bolus_lockout_minutes', models.PositiveIntegerField(blank=True, null=True)),
-                ('bolus_max_per_day', models.PositiveIntegerField(blank=True, null=True)),
-                ('verdict', models.CharField(max_length=16)),
-                ('findings', models.JSONField(default=list)),
-                ('library_version', models.CharField(max_length=120)),
-                ('library_hash', models.CharField(max_length=64)),
-                ('ithaca_version', models.CharField(max_length=40)),
-                ('override_reason', models.TextField(blank=True)),
-                ('prescribed_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('awaiting_check', 'Awaiting double check'), ('active', 'Active'), ('superseded', 'Superseded'), ('rejected', 'Rejected at check')], default='awaiting_check', max_length=16)),
-                ('checked_at', models.DateTimeField(blank=True, null=True)),
-                ('check_note', models.TextField(blank=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programs', to='devices.device')),
-                ('prescribed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='devices.programversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("simple_continuous", "simple continuous"),
+                            ("flexible", "flexible"),
+                            ("patient_bolus", "patient bolus"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "daily_dose_mcg_per_day",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        help_text="continuous: the first drug's daily dose",
+                        max_digits=16,
+                        null=True,
+                    ),
+                ),
+                ("entered_dose_unit", models.CharField(blank=True, max_length=10)),
+                (
+                    "fixed_rate_ml_per_day",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True),
+                ),
+                (
+                    "bolus_dose_mcg",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True),
+                ),
+                ("bolus_lockout_minutes", models.PositiveIntegerField(blank=True, null=True)),
+                ("bolus_max_per_day", models.PositiveIntegerField(blank=True, null=True)),
+                ("verdict", models.CharField(max_length=16)),
+                ("findings", models.JSONField(default=list)),
+                ("library_version", models.CharField(max_length=120)),
+                ("library_hash", models.CharField(max_length=64)),
+                ("ithaca_version", models.CharField(max_length=40)),
+                ("override_reason", models.TextField(blank=True)),
+                ("prescribed_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_check", "Awaiting double check"),
+                            ("active", "Active"),
+                            ("superseded", "Superseded"),
+                            ("rejected", "Rejected at check"),
+                        ],
+                        default="awaiting_check",
+                        max_length=16,
+                    ),
+                ),
+                ("checked_at", models.DateTimeField(blank=True, null=True)),
+                ("check_note", models.TextField(blank=True)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="programs",
+                        to="devices.device",
+                    ),
+                ),
+                (
+                    "prescribed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="devices.programversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('device', '-number'),
+                "ordering": ("device", "-number"),
             },
         ),
         migrations.CreateModel(
-            name='ProgramStep',
+            name="ProgramStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_minute', models.PositiveSmallIntegerField()),
-                ('dose_mcg_per_day', models.DecimalField(decimal_places=6, max_digits=16)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='devices.programversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_minute", models.PositiveSmallIntegerField()),
+                ("dose_mcg_per_day", models.DecimalField(decimal_places=6, max_digits=16)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="devices.programversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('start_minute',),
+                "ordering": ("start_minute",),
             },
         ),
         migrations.CreateModel(
-            name='ProgramDrug',
+            name="ProgramDrug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(help_text='0 is the drug the program is prescribed by')),
-                ('drug_id', models.CharField(max_length=40)),
-                ('concentration_mcg_per_ml', models.DecimalField(decimal_places=6, max_digits=16)),
-                ('entered_unit', models.CharField(max_length=10)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drugs', to='devices.programversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        help_text="0 is the drug the program is prescribed by"
+                    ),
+                ),
+                ("drug_id", models.CharField(max_length=40)),
+                ("concentration_mcg_per_ml", models.DecimalField(decimal_places=6, max_digits=16)),
+                ("entered_unit", models.CharField(max_length=10)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drugs",
+                        to="devices.programversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('position',),
+                "ordering": ("position",),
             },
         ),
         migrations.CreateModel(
-            name='Refill',
+            name="Refill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField(help_text='1 for the first fill; two saves of one number cannot both succeed')),
-                ('performed_on', models.DateField()),
-                ('recorded_at', models.DateTimeField()),
-                ('first_fill', models.BooleanField(default=False)),
-                ('expected_residual_ml', models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True)),
-                ('measured_residual_ml', models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True)),
-                ('discrepancy_ml', models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True)),
-                ('discrepancy_percent', models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True)),
-                ('flagged', models.BooleanField(default=False)),
-                ('flag_reasons', models.JSONField(blank=True, default=list)),
-                ('discrepancy_action', models.TextField(blank=True, help_text='what was done about a flagged discrepancy')),
-                ('fill_volume_ml', models.DecimalField(decimal_places=4, max_digits=10)),
-                ('lot_number', models.CharField(max_length=60)),
-                ('needle_in_reservoir_confirmed', models.BooleanField(default=False)),
-                ('next_due_on', models.DateField()),
-                ('limiting_factor', models.CharField(max_length=24)),
-                ('empty_on', models.DateField()),
-                ('low_alarm_on', models.DateField(blank=True, null=True)),
-                ('stability_on', models.DateField(blank=True, null=True)),
-                ('clinic_interval_on', models.DateField(blank=True, null=True)),
-                ('daily_volume_ml', models.DecimalField(decimal_places=4, max_digits=10)),
-                ('calculation', models.JSONField(default=dict, help_text="the core's steps and findings, as shown at the time")),
-                ('library_version', models.CharField(max_length=120)),
-                ('library_hash', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('awaiting_verification', 'Awaiting double check'), ('verified', 'Verified')], default='awaiting_verification', max_length=24)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refills', to='devices.device')),
-                ('performed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refills', to='devices.programversion')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveIntegerField(
+                        help_text="1 for the first fill; two saves of one number cannot both succeed"
+                    ),
+                ),
+                ("performed_on", models.DateField()),
+                ("recorded_at", models.DateTimeField()),
+                ("first_fill", models.BooleanField(default=False)),
+                (
+                    "expected_residual_ml",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True),
+                ),
+                (
+                    "measured_residual_ml",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True),
+                ),
+                (
+                    "discrepancy_ml",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=10, null=True),
+                ),
+                (
+                    "discrepancy_percent",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True),
+                ),
+                ("flagged", models.BooleanField(default=False)),
+                ("flag_reasons", models.JSONField(blank=True, default=list)),
+                (
+                    "discrepancy_action",
+                    models.TextField(
+                        blank=True, help_text="what was done about a flagged discrepancy"
+                    ),
+                ),
+                ("fill_volume_ml", models.DecimalField(decimal_places=4, max_digits=10)),
+                ("lot_number", models.CharField(max_length=60)),
+                ("needle_in_reservoir_confirmed", models.BooleanField(default=False)),
+                ("next_due_on", models.DateField()),
+                ("limiting_factor", models.CharField(max_length=24)),
+                ("empty_on", models.DateField()),
+                ("low_alarm_on", models.DateField(blank=True, null=True)),
+                ("stability_on", models.DateField(blank=True, null=True)),
+                ("clinic_interval_on", models.DateField(blank=True, null=True)),
+                ("daily_volume_ml", models.DecimalField(decimal_places=4, max_digits=10)),
+                (
+                    "calculation",
+                    models.JSONField(
+                        default=dict,
+                        help_text="the core's steps and findings, as shown at the time",
+                    ),
+                ),
+                ("library_version", models.CharField(max_length=120)),
+                ("library_hash", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_verification", "Awaiting double check"),
+                            ("verified", "Verified"),
+                        ],
+                        default="awaiting_verification",
+                        max_length=24,
+                    ),
+                ),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refills",
+                        to="devices.device",
+                    ),
+                ),
+                (
+                    "performed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refills",
+                        to="devices.programversion",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('device', '-sequence'),
+                "ordering": ("device", "-sequence"),
             },
         ),
         migrations.AddConstraint(
-            model_name='device',
-            constraint=models.UniqueConstraint(fields=('pump_model', 'serial_number'), name='one_device_per_serial'),
+            model_name="device",
+            constraint=models.UniqueConstraint(
+                fields=("pump_model", "serial_number"), name="one_device_per_serial"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programversion',
-            constraint=models.UniqueConstraint(fields=('device', 'number'), name='one_program_version_number_per_device'),
+            model_name="programversion",
+            constraint=models.UniqueConstraint(
+                fields=("device", "number"), name="one_program_version_number_per_device"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('device',), name='one_active_program_per_device'),
+            model_name="programversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("device",),
+                name="one_active_program_per_device",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programversion',
-            constraint=models.CheckConstraint(condition=models.Q(('checked_by', models.F('prescribed_by')), _negated=True), name='checker_is_not_prescriber'),
+            model_name="programversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("checked_by", models.F("prescribed_by")), _negated=True),
+                name="checker_is_not_prescriber",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programstep',
-            constraint=models.UniqueConstraint(fields=('program', 'start_minute'), name='one_step_per_start'),
+            model_name="programstep",
+            constraint=models.UniqueConstraint(
+                fields=("program", "start_minute"), name="one_step_per_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programdrug',
-            constraint=models.UniqueConstraint(fields=('program', 'position'), name='one_drug_per_position'),
+            model_name="programdrug",
+            constraint=models.UniqueConstraint(
+                fields=("program", "position"), name="one_drug_per_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programdrug',
-            constraint=models.UniqueConstraint(fields=('program', 'drug_id'), name='one_entry_per_drug'),
+            model_name="programdrug",
+            constraint=models.UniqueConstraint(
+                fields=("program", "drug_id"), name="one_entry_per_drug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='programdrug',
-            constraint=models.CheckConstraint(condition=models.Q(('concentration_mcg_per_ml__gt', 0)), name='concentration_positive'),
+            model_name="programdrug",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("concentration_mcg_per_ml__gt", 0)),
+                name="concentration_positive",
+            ),
         ),
         migrations.AddIndex(
-            model_name='refill',
-            index=models.Index(fields=['next_due_on'], name='devices_ref_next_du_e1ea5d_idx'),
+            model_name="refill",
+            index=models.Index(fields=["next_due_on"], name="devices_ref_next_du_e1ea5d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='refill',
-            constraint=models.UniqueConstraint(fields=('device', 'sequence'), name='one_refill_per_sequence'),
+            model_name="refill",
+            constraint=models.UniqueConstraint(
+                fields=("device", "sequence"), name="one_refill_per_sequence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refill',
-            constraint=models.CheckConstraint(condition=models.Q(('needle_in_reservoir_confirmed', True)), name='needle_placement_confirmed'),
+            model_name="refill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("needle_in_reservoir_confirmed", True)),
+                name="needle_placement_confirmed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refill',
-            constraint=models.CheckConstraint(condition=models.Q(('fill_volume_ml__gt', 0)), name='fill_volume_positive'),
+            model_name="refill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fill_volume_ml__gt", 0)), name="fill_volume_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='refill',
-            constraint=models.CheckConstraint(condition=models.Q(('verified_by', models.F('performed_by')), _negated=True), name='verifier_is_not_performer'),
+            model_name="refill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("verified_by", models.F("performed_by")), _negated=True),
+                name="verifier_is_not_performer",
+            ),
         ),
     ]
