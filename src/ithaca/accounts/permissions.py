@@ -61,7 +61,7 @@ ALLOWED: dict[Action, set[Role]] = {
 
 
 def role_of(user: User | AnonymousUser) -> Role | None:
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return None
     profile = getattr(user, "profile", None)
     return Role(profile.role) if profile is not None else None

@@ -1,5 +1,9 @@
-"""URLs; views are added by the work that builds them."""
+"""The clinic dashboard at /dashboard/."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from ithaca.web import dashboard
+
+urlpatterns = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+]

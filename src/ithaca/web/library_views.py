@@ -18,10 +18,13 @@ from ithaca.devices.models import ClinicLibrary
 
 class LibraryForm(forms.Form):
     content = forms.CharField(
-        label="Clinic library file (TOML)", widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
+        label="Clinic library file (TOML)",
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
         help_text="Starts with a [clinic] table: name, version, approved_by, approved_on. See the pharmacist's guide.",
     )
-    reason = forms.CharField(label="Why the library changes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label="Why the library changes", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 @login_required
@@ -33,7 +36,9 @@ def library_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if "activate" in request.POST:
-                library_admin.activate(acting_user(request), form.cleaned_data["content"], form.cleaned_data["reason"])
+                library_admin.activate(
+                    acting_user(request), form.cleaned_data["content"], form.cleaned_data["reason"]
+                )
                 messages.success(request, "The clinic library is now in force.")
                 return redirect("library")
             previewed = library_admin.preview(form.cleaned_data["content"])
@@ -58,7 +63,9 @@ def library_withdraw(request: HttpRequest) -> HttpResponse:
         return redirect("library")
     try:
         library_admin.withdraw(acting_user(request), request.POST.get("reason", ""))
-        messages.success(request, "The clinic library was withdrawn: the base library alone is in force.")
+        messages.success(
+            request, "The clinic library was withdrawn: the base library alone is in force."
+        )
     except ServiceRefusal as exc:
         messages.error(request, exc.message)
     return redirect("library")

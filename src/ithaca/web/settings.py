@@ -41,7 +41,11 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("ITHACA_DEBUG must be off in production")
 
 DATA_DIR = Path(os.environ.get("ITHACA_DATA_DIR", "var")).resolve()
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ITHACA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ITHACA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,7 +98,13 @@ TEMPLATES = [
 
 def _database() -> dict[str, Any]:
     default_url = f"sqlite:///{DATA_DIR / 'ithaca.sqlite3'}"
-    config: dict[str, Any] = dict(dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=60))
+    url = os.environ.get("DATABASE_URL", default_url)
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database address ithaca can use: {exc}"
+        ) from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock at BEGIN, so two nurses saving at once queue
         # instead of one failing with "database is locked" halfway through.
@@ -113,7 +123,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -122,11 +135,21 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/dashboard/"
+LOGIN_REDIRECT_URL = "/home/"  # each role lands where its work is
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+
 # An idle session ends; every request renews it.
-SESSION_COOKIE_AGE = int(os.environ.get("ITHACA_SESSION_MINUTES", "30")) * 60
+def _session_minutes() -> int:
+    text = os.environ.get("ITHACA_SESSION_MINUTES", "30").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 24 * 60:
+        raise ImproperlyConfigured(
+            f"ITHACA_SESSION_MINUTES must be a whole number of minutes from 1 to 1440, not {text!r}"
+        )
+    return int(text)
+
+
+SESSION_COOKIE_AGE = _session_minutes() * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

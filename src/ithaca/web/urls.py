@@ -7,10 +7,16 @@ from django.views.generic import RedirectView
 
 from ithaca.web import library_views
 from ithaca.web.health import health
+from ithaca.web.home import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/dashboard/", permanent=False)),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="ithaca/login.html"), name="login"),
+    path("", RedirectView.as_view(url="/home/", permanent=False)),
+    path("home/", home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="ithaca/login.html"),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
