@@ -97,8 +97,14 @@ def stranger(db):
 @pytest.fixture
 def patient(db):
     return Patient.objects.create(
-        hospital_number="H100001", given_name="Mei", family_name="Wong", date_of_birth=date(1958, 3, 14),
-        diagnosis="Pancreatic adenocarcinoma", cancer_stage="IV", ecog=2, prognosis="3-6m",
+        hospital_number="H100001",
+        given_name="Mei",
+        family_name="Wong",
+        date_of_birth=date(1958, 3, 14),
+        diagnosis="Pancreatic adenocarcinoma",
+        cancer_stage="IV",
+        ecog=2,
+        prognosis="3-6m",
         pathway_stage="maintenance",
     )
 
@@ -106,8 +112,12 @@ def patient(db):
 @pytest.fixture
 def other_patient(db):
     return Patient.objects.create(
-        hospital_number="H100002", given_name="Tom", family_name="Baker", date_of_birth=date(1949, 7, 2),
-        diagnosis="Lung cancer", pathway_stage="assessed",
+        hospital_number="H100002",
+        given_name="Tom",
+        family_name="Baker",
+        date_of_birth=date(1949, 7, 2),
+        diagnosis="Lung cancer",
+        pathway_stage="assessed",
     )
 
 
@@ -128,8 +138,12 @@ def other_caregiver(other_patient):
 @pytest.fixture
 def device(patient):
     return Device.objects.create(
-        patient=patient, pump_model="synchromed-ii-40", serial_number="NGP123456",
-        implanted_on=date(2026, 1, 5), catheter_tip_level="T10", low_alarm_ml=Decimal("2"),
+        patient=patient,
+        pump_model="synchromed-ii-40",
+        serial_number="NGP123456",
+        implanted_on=date(2026, 1, 5),
+        catheter_tip_level="T10",
+        low_alarm_ml=Decimal("2"),
     )
 
 

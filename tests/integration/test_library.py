@@ -11,7 +11,6 @@ from ithaca.devices import library_admin
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
 
-
 CLINIC = """
 [clinic]
 name = "St Elsewhere pain service"

@@ -31,9 +31,15 @@ def ml(text: str) -> Volume:
 
 def first_fill(nurse, device, on=date(2026, 1, 5), volume="40 mL"):
     return refills.record_refill(
-        nurse, device,
-        refills.RefillRequest(performed_on=on, expected_sequence=1, fill_volume=ml(volume), lot_number="LOT-1",
-                              needle_in_reservoir_confirmed=True),
+        nurse,
+        device,
+        refills.RefillRequest(
+            performed_on=on,
+            expected_sequence=1,
+            fill_volume=ml(volume),
+            lot_number="LOT-1",
+            needle_in_reservoir_confirmed=True,
+        ),
     )
 
 
@@ -65,11 +71,18 @@ def test_a_blocked_program_is_never_stored(device, physician):
 def test_a_soft_limit_needs_a_written_reason(device, physician):
     with pytest.raises(OverrideReasonRequired):
         programs.prescribe(physician, device, morphine_request("22 mg/day"))
-    version = programs.prescribe(physician, device, morphine_request("22 mg/day"), override_reason="Escalating pain, palliative")
+    version = programs.prescribe(
+        physician,
+        device,
+        morphine_request("22 mg/day"),
+        override_reason="Escalating pain, palliative",
+    )
     assert version.verdict == "needs_override"
 
 
-def test_approving_a_new_version_supersedes_the_old_one(device, physician, pharmacist, active_program):
+def test_approving_a_new_version_supersedes_the_old_one(
+    device, physician, pharmacist, active_program
+):
     newer = programs.prescribe(physician, device, morphine_request("2.5 mg/day"))
     programs.check(pharmacist, newer, approve=True)
     active_program.refresh_from_db()
@@ -81,10 +94,17 @@ def test_a_refill_reconciles_the_residual_and_plans_the_next_date(device, nurse,
     first_fill(nurse, device)
     # 2 mg/day ÷ 10 mg/mL = 0.2 mL/day; 84 days later 40 − 16.8 = 23.2 mL expected; 17 mL measured
     refill = refills.record_refill(
-        nurse, device,
-        refills.RefillRequest(performed_on=date(2026, 3, 30), expected_sequence=2, fill_volume=ml("40 mL"),
-                              lot_number="LOT-2", needle_in_reservoir_confirmed=True, measured_residual=ml("17 mL"),
-                              discrepancy_action="Pump interrogated; physician informed"),
+        nurse,
+        device,
+        refills.RefillRequest(
+            performed_on=date(2026, 3, 30),
+            expected_sequence=2,
+            fill_volume=ml("40 mL"),
+            lot_number="LOT-2",
+            needle_in_reservoir_confirmed=True,
+            measured_residual=ml("17 mL"),
+            discrepancy_action="Pump interrogated; physician informed",
+        ),
     )
     assert refill.expected_residual_ml == Decimal("23.2")
     assert refill.discrepancy_ml == Decimal("6.2")
@@ -97,24 +117,41 @@ def test_a_flagged_discrepancy_needs_a_recorded_action(device, nurse, active_pro
     first_fill(nurse, device)
     with pytest.raises(ServiceRefusal) as refused:
         refills.record_refill(
-            nurse, device,
-            refills.RefillRequest(performed_on=date(2026, 3, 30), expected_sequence=2, fill_volume=ml("40 mL"),
-                                  lot_number="LOT-2", needle_in_reservoir_confirmed=True, measured_residual=ml("17 mL")),
+            nurse,
+            device,
+            refills.RefillRequest(
+                performed_on=date(2026, 3, 30),
+                expected_sequence=2,
+                fill_volume=ml("40 mL"),
+                lot_number="LOT-2",
+                needle_in_reservoir_confirmed=True,
+                measured_residual=ml("17 mL"),
+            ),
         )
     assert refused.value.field == "discrepancy_action"
 
 
-def test_two_nurses_saving_the_same_refill_cannot_both_succeed(device, nurse, second_nurse, active_program):
+def test_two_nurses_saving_the_same_refill_cannot_both_succeed(
+    device, nurse, second_nurse, active_program
+):
     first_fill(nurse, device)
-    request = refills.RefillRequest(performed_on=date(2026, 3, 30), expected_sequence=2, fill_volume=ml("40 mL"),
-                                    lot_number="LOT-2", needle_in_reservoir_confirmed=True, measured_residual=ml("23 mL"))
+    request = refills.RefillRequest(
+        performed_on=date(2026, 3, 30),
+        expected_sequence=2,
+        fill_volume=ml("40 mL"),
+        lot_number="LOT-2",
+        needle_in_reservoir_confirmed=True,
+        measured_residual=ml("23 mL"),
+    )
     refills.record_refill(nurse, device, request)
     with pytest.raises(StaleChange):
         refills.record_refill(second_nurse, device, request)
     assert Refill.objects.filter(device=device).count() == 2
 
 
-def test_a_refill_is_verified_by_a_second_person_once(device, nurse, second_nurse, pharmacist, active_program):
+def test_a_refill_is_verified_by_a_second_person_once(
+    device, nurse, second_nurse, pharmacist, active_program
+):
     refill = first_fill(nurse, device)
     with pytest.raises(SecondPersonRequired):
         refills.verify_refill(nurse, refill)
@@ -127,9 +164,15 @@ def test_a_refill_is_verified_by_a_second_person_once(device, nurse, second_nurs
 def test_the_needle_placement_must_be_confirmed(device, nurse, active_program):
     with pytest.raises(ServiceRefusal) as refused:
         refills.record_refill(
-            nurse, device,
-            refills.RefillRequest(performed_on=date(2026, 1, 5), expected_sequence=1, fill_volume=ml("40 mL"),
-                                  lot_number="LOT-1", needle_in_reservoir_confirmed=False),
+            nurse,
+            device,
+            refills.RefillRequest(
+                performed_on=date(2026, 1, 5),
+                expected_sequence=1,
+                fill_volume=ml("40 mL"),
+                lot_number="LOT-1",
+                needle_in_reservoir_confirmed=False,
+            ),
         )
     assert refused.value.field == "needle_in_reservoir_confirmed"
 

@@ -16,7 +16,9 @@ class Role(models.TextChoices):
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     display_name = models.CharField(max_length=120)
 
@@ -27,9 +29,17 @@ class Profile(models.Model):
 class CaregiverLink(models.Model):
     """A caregiver account may read one patient's record: the one it is linked to."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caregiver_links")
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="caregiver_links")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caregiver_links"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="caregiver_links"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "patient"], name="one_link_per_caregiver_patient")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "patient"], name="one_link_per_caregiver_patient"
+            )
+        ]

@@ -14,7 +14,13 @@ from ithaca.audit.models import AuditAction
 from ithaca.patients.models import Patient
 
 
-def open_patient(request: HttpRequest, patient_id: int, action: Action = Action.VIEW_PATIENT, *, audit_view: bool = True) -> Patient:
+def open_patient(
+    request: HttpRequest,
+    patient_id: int,
+    action: Action = Action.VIEW_PATIENT,
+    *,
+    audit_view: bool = True,
+) -> Patient:
     """The patient, if this user may do `action` to them; a view of the record is audited."""
     try:
         patient = Patient.objects.get(pk=patient_id)
@@ -22,5 +28,12 @@ def open_patient(request: HttpRequest, patient_id: int, action: Action = Action.
         raise Http404("no such patient") from None
     require(request.user, action, patient)
     if audit_view and request.method == "GET":
-        record(request.user, AuditAction.VIEW, "patient", patient.pk, patient_id=patient.pk, detail={"path": request.path})
+        record(
+            request.user,
+            AuditAction.VIEW,
+            "patient",
+            patient.pk,
+            patient_id=patient.pk,
+            detail={"path": request.path},
+        )
     return patient

@@ -47,10 +47,14 @@ class Patient(models.Model):
     ecog = models.PositiveSmallIntegerField(
         "ECOG performance status", null=True, blank=True, validators=[MaxValueValidator(4)]
     )
-    prognosis = models.CharField("estimated prognosis", max_length=10, choices=Prognosis.choices, default=Prognosis.UNKNOWN)
+    prognosis = models.CharField(
+        "estimated prognosis", max_length=10, choices=Prognosis.choices, default=Prognosis.UNKNOWN
+    )
     phone = models.CharField(max_length=40, blank=True)
     address = models.TextField(blank=True)
-    pathway_stage = models.CharField(max_length=24, choices=STAGE_CHOICES, default=Stage.IDENTIFIED.value)
+    pathway_stage = models.CharField(
+        max_length=24, choices=STAGE_CHOICES, default=Stage.IDENTIFIED.value
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,14 +91,19 @@ class OpioidRegimenItem(models.Model):
     entered_unit = models.CharField(max_length=10, choices=DOSE_RATE_UNITS)
     started_on = models.DateField()
     stopped_on = models.DateField(null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ("-started_on",)
         constraints = [
-            models.CheckConstraint(condition=models.Q(dose_mcg_per_day__gt=0), name="regimen_dose_positive"),
             models.CheckConstraint(
-                condition=models.Q(stopped_on__isnull=True) | models.Q(stopped_on__gte=models.F("started_on")),
+                condition=models.Q(dose_mcg_per_day__gt=0), name="regimen_dose_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stopped_on__isnull=True)
+                | models.Q(stopped_on__gte=models.F("started_on")),
                 name="regimen_stops_after_it_starts",
             ),
         ]
@@ -110,9 +119,13 @@ class PainScore(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="pain_scores")
     recorded_at = models.DateTimeField()
-    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(10)])
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
     note = models.CharField(max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ("-recorded_at",)
