@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ from ithaca.audit.chain import verify
 from ithaca.audit.models import AuditEvent
 from ithaca.clinical.parsing import Bound, parse_quantity
 from ithaca.clinical.quantities import Concentration, DoseRate, Volume
-from ithaca.devices import programs, refills
+from ithaca.devices import forecast, programs, refills
 from ithaca.devices.errors import (
     AlreadyDone,
     OverrideReasonRequired,
@@ -20,7 +20,7 @@ from ithaca.devices.errors import (
     ServiceRefusal,
     StaleChange,
 )
-from ithaca.devices.models import ProgramStatus, Refill, RefillStatus
+from ithaca.devices.models import ProgramStatus, ProgramVersion, Refill, RefillStatus
 
 from .conftest import morphine_request
 
@@ -186,3 +186,58 @@ def test_every_step_is_audited_and_the_chain_verifies(device, nurse, second_nurs
     assert ("refill", "create") in actions
     assert ("refill", "check") in actions
     assert verify().intact
+
+
+def test_a_program_approved_later_on_the_day_of_the_last_fill_sets_the_expected_residual(
+    device, nurse, physician, pharmacist, active_program
+):
+    # First fill 40 mL on 2026-01-05 at 2 mg/day; later that same day the dose goes to
+    # 5 mg/day (0.5 mL/day). 28 days later: 40 − 0.5 × 28 = 26 mL expected, not 40 − 0.2 × 28.
+    first_fill(nurse, device)
+    from datetime import datetime
+
+    newer = programs.prescribe(physician, device, morphine_request("5 mg/day"))
+    programs.check(pharmacist, newer, approve=True)
+    later_that_day = datetime(2026, 1, 5, 16, 0, tzinfo=UTC)
+    type(newer).objects.filter(pk=newer.pk).update(activated_at=later_that_day)
+    type(active_program).objects.filter(pk=active_program.pk).update(
+        activated_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    )
+    sheet = refills.worksheet(
+        device,
+        refills.RefillRequest(
+            performed_on=date(2026, 2, 2),
+            expected_sequence=2,
+            fill_volume=ml("40 mL"),
+            lot_number="L",
+            needle_in_reservoir_confirmed=True,
+            measured_residual=ml("26 mL"),
+        ),
+    )
+    assert sheet.expected == ml("26 mL")
+    assert not sheet.reconciliation.flagged
+
+
+def test_approving_a_higher_dose_moves_the_forecast_next_refill_earlier(
+    device, nurse, physician, pharmacist, active_program
+):
+    # 40 mL on 2026-01-05 at 2 mg/day (0.2 mL/day): stability (90 days) sets 2026-04-05.
+    # From noon that day at 19 mg/day (1.9 mL/day), the 2 mL alarm comes after
+    # (40 − 2) ÷ 1.9 = 20 days: 2026-01-25, long before the stability date.
+    refill = first_fill(nurse, device)
+    device.refresh_from_db()
+    assert (device.next_due_on, device.next_due_factor) == (date(2026, 4, 5), "stability")
+
+    higher = programs.prescribe(physician, device, morphine_request("19 mg/day"))
+    programs.check(pharmacist, higher, approve=True)
+    noon = datetime(2026, 1, 5, 12, tzinfo=UTC)
+    ProgramVersion.objects.filter(pk=higher.pk).update(activated_at=noon)
+    forecast.refresh(device)
+
+    device.refresh_from_db()
+    assert (device.next_due_on, device.next_due_factor) == (
+        date(2026, 1, 25),
+        "low_reservoir_alarm",
+    )
+    refill.refresh_from_db()
+    assert refill.next_due_on == date(2026, 4, 5)  # the signed record is not rewritten

@@ -63,6 +63,11 @@ class Device(models.Model):
     )
     explanted_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The current forecast (ithaca.devices.forecast): refreshed on every refill and on every
+    # program approval, so a dose change moves the date the dashboard shows.
+    next_due_on = models.DateField(null=True, blank=True, db_index=True)
+    next_due_factor = models.CharField(max_length=24, blank=True)
+    next_due_basis = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [

@@ -32,6 +32,7 @@ from ithaca.clinical.programs import (
 )
 from ithaca.clinical.pumps import PumpKind
 from ithaca.clinical.quantities import Concentration, DoseRate, FlowRate
+from ithaca.devices import forecast
 from ithaca.devices.convert import core_program
 from ithaca.devices.errors import (
     AlreadyDone,
@@ -52,6 +53,7 @@ from ithaca.devices.models import (
     ProgramStep,
     ProgramVersion,
 )
+from ithaca.devices.queries import active_program
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,6 @@ class ProgramRequest:
     fixed_rate: FlowRate | None = None
     bolus: PatientBolus | None = None
     days_since_last_increase: int | None = None
-
-
-def active_program(device: Device) -> ProgramVersion | None:
-    return device.programs.filter(status=ProgramStatus.ACTIVE).first()
 
 
 def draft(device: Device, request: ProgramRequest) -> tuple[Program, ProgramCheck]:
@@ -233,6 +231,8 @@ def check(
             check_note=note.strip(),
             activated_at=now if approve else None,
         )
+        if approve:
+            forecast.refresh(device)
         record(
             user,
             AuditAction.CHECK,

@@ -22,14 +22,14 @@ from ithaca.audit.models import AuditAction
 from ithaca.clinical.catalogue import Catalogue
 from ithaca.clinical.drugs import FillKind
 from ithaca.clinical.policy import BolusScenario
-from ithaca.clinical.quantities import Quantity, Unit, Volume
+from ithaca.clinical.quantities import Quantity, Volume
 from ithaca.clinical.refills import (
     Reconciliation,
     RefillPlan,
-    expected_residual,
     plan_refill,
     reconcile,
 )
+from ithaca.devices import forecast
 from ithaca.devices.convert import core_program, volume
 from ithaca.devices.errors import (
     AlreadyDone,
@@ -48,7 +48,9 @@ from ithaca.devices.models import (
     Refill,
     RefillStatus,
 )
-from ithaca.devices.programs import active_program, finding_record
+from ithaca.devices.programs import finding_record
+from ithaca.devices.queries import active_program, last_refill, next_sequence
+from ithaca.devices.residual import expected_since
 
 
 @dataclass(frozen=True)
@@ -80,15 +82,6 @@ class RefillWorksheet:
     notes: list[str] = field(default_factory=list)
 
 
-def last_refill(device: Device) -> Refill | None:
-    return device.refills.order_by("-sequence").first()
-
-
-def next_sequence(device: Device) -> int:
-    last = last_refill(device)
-    return last.sequence + 1 if last else 1
-
-
 def worksheet(
     device: Device, request: RefillRequest, catalogue: Catalogue | None = None
 ) -> RefillWorksheet:
@@ -103,7 +96,14 @@ def worksheet(
             f"The last refill was on {previous.performed_on}; this one cannot be earlier.",
             field="performed_on",
         )
-    expected, steps, notes = _expected(device, previous, request, catalogue)
+    expected, steps, notes = expected_since(
+        device,
+        previous,
+        request.performed_on,
+        request.bolus_scenario,
+        request.typical_boluses_per_day,
+        catalogue,
+    )
     # Without a measured residual (a blank bedside sheet, or before the nurse has withdrawn
     # it) the worksheet shows what is expected and the plan; saving needs the measurement.
     # Without a measured residual (a blank bedside sheet, or before the nurse has withdrawn
@@ -133,44 +133,6 @@ def worksheet(
         previous,
         notes,
     )
-
-
-def _expected(
-    device: Device, previous: Refill | None, request: RefillRequest, catalogue: Catalogue
-) -> tuple[Volume | None, tuple[str, ...], list[str]]:
-    """Expected residual from the last fill, across each program version in force since."""
-    if previous is None:
-        return None, (), []
-    residual = Volume(Decimal(previous.fill_volume_ml), Unit.ML)
-    start, version = previous.performed_on, previous.program
-    changes = list(
-        device.programs.filter(
-            activated_at__date__gt=start, activated_at__date__lte=request.performed_on
-        )
-        .exclude(pk=version.pk)
-        .order_by("activated_at")
-    )
-    steps: list[str] = []
-    notes = [
-        f"Program v{v.number} started on {timezone.localdate(v.activated_at)}." for v in changes
-    ]
-    for next_version in [*changes, None]:
-        end = (
-            timezone.localdate(next_version.activated_at) if next_version else request.performed_on
-        )
-        segment = expected_residual(
-            core_program(version, catalogue),
-            residual,
-            start,
-            end,
-            request.bolus_scenario if version.bolus_dose_mcg is not None else BolusScenario.NONE,
-            request.typical_boluses_per_day,
-        )
-        steps += [f"v{version.number}, {start} to {end}: {s}" for s in segment.steps]
-        residual, start = segment.volume, end
-        if next_version is not None:
-            version = next_version
-    return residual, tuple(steps), notes
 
 
 def record_refill(user: User, device: Device, request: RefillRequest) -> Refill:
@@ -277,6 +239,7 @@ def _store(
             "library_hash": plan.library.content_hash,
         },
     )
+    forecast.refresh(device)
     return refill
 
 

@@ -115,6 +115,7 @@ def _detail_context(
         "active_summary": program_summary(current, catalogue) if current else None,
         "last_refill": refills[0] if refills else None,
         "last_limiting": factor_words(refills[0].limiting_factor) if refills else "",
+        "forecast_factor": factor_words(device.next_due_factor) if device.next_due_factor else "",
         "event_form": event_form,
         "can_event": may(request.user, Action.RECORD_DEVICE_EVENT, patient),
         "can_prescribe": in_use and may(request.user, Action.PRESCRIBE_PROGRAM, patient),

@@ -66,13 +66,13 @@ def search(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]:
 
 
 def with_next_refill(patients: QuerySet[Patient]) -> QuerySet[Patient]:
-    """Each patient's next refill due, from the latest refill of a pump in use: one query."""
-    latest = Refill.objects.filter(
-        device__patient=OuterRef("pk"), device__status=DeviceStatus.ACTIVE
-    ).order_by("-performed_on", "-sequence")
+    """Each patient's next refill due, from the forecast of their pumps in use: one query."""
+    soonest = Device.objects.filter(
+        patient=OuterRef("pk"), status=DeviceStatus.ACTIVE, next_due_on__isnull=False
+    ).order_by("next_due_on")
     return patients.annotate(
-        next_due_on=Subquery(latest.values("next_due_on")[:1]),
-        limiting_factor=Subquery(latest.values("limiting_factor")[:1]),
+        next_due_on=Subquery(soonest.values("next_due_on")[:1]),
+        limiting_factor=Subquery(soonest.values("next_due_factor")[:1]),
     )
 
 
@@ -272,7 +272,9 @@ class PumpView:
 
     @property
     def due_on(self) -> date:
-        due: date = self.refill.next_due_on if self.refill else date.max
+        if self.refill is None:
+            return date.max
+        due: date = self.device.next_due_on or self.refill.next_due_on
         return due
 
     @property
@@ -289,7 +291,9 @@ class PumpView:
 
     @property
     def factor(self) -> str:
-        return factor_words(self.refill.limiting_factor) if self.refill else ""
+        if self.refill is None:
+            return ""
+        return factor_words(self.device.next_due_factor or self.refill.limiting_factor)
 
 
 def patient_page_context(

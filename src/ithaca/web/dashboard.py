@@ -46,9 +46,14 @@ class Due:
     today: date
 
     @property
+    def due_on(self) -> date:
+        """The device's current forecast: it moves when a new program is approved."""
+        due: date = self.refill.device.next_due_on or self.refill.next_due_on
+        return due
+
+    @property
     def days_left(self) -> int:
-        due: date = self.refill.next_due_on
-        return (due - self.today).days
+        return (self.due_on - self.today).days
 
     @property
     def overdue(self) -> bool:
@@ -60,7 +65,7 @@ class Due:
 
     @property
     def factor(self) -> str:
-        return factor_words(self.refill.limiting_factor)
+        return factor_words(self.refill.device.next_due_factor or self.refill.limiting_factor)
 
 
 @dataclass(frozen=True)
@@ -81,22 +86,18 @@ def _section(queryset: QuerySet[M]) -> Section[M]:
 
 
 def latest_refills_due_by(horizon: date) -> QuerySet[Refill]:
-    """The latest refill of each pump in use, where that refill's next due date is by `horizon`."""
+    """The latest refill of each pump in use whose forecast next refill is due by `horizon`."""
     latest = Refill.objects.filter(device=OuterRef("pk")).order_by("-sequence")
     due_devices = (
-        Device.objects.filter(status=DeviceStatus.ACTIVE)
-        .annotate(
-            latest_id=Subquery(latest.values("pk")[:1]),
-            latest_due=Subquery(latest.values("next_due_on")[:1]),
-        )
-        .filter(latest_due__lte=horizon)
+        Device.objects.filter(status=DeviceStatus.ACTIVE, next_due_on__lte=horizon)
+        .annotate(latest_id=Subquery(latest.values("pk")[:1]))
         .values("latest_id")
     )
     return (
         Refill.objects.filter(pk__in=due_devices)
         .select_related("device__patient")
         .defer("calculation")
-        .order_by("next_due_on", "device__patient__family_name")
+        .order_by("device__next_due_on", "device__patient__family_name")
     )
 
 
