@@ -15,7 +15,7 @@ from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.forms import DeviceEventForm, DeviceForm, add_refusal, ml
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import Device, DeviceStatus, Refill
-from ithaca.devices.programs import active_program
+from ithaca.devices.queries import active_program
 from ithaca.devices.views import (
     cap_warning,
     device_for,

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from ithaca.accounts.permissions import Action, acting_user, may
 from ithaca.clinical.checks import ProgramCheck
 from ithaca.clinical.errors import ClinicalError, InvalidProgram
-from ithaca.devices import programs
+from ithaca.devices import programs, queries
 from ithaca.devices.errors import ProgramBlocked, ServiceRefusal
 from ithaca.devices.forms import ProgramCheckForm, ProgramForm, add_refusal
 from ithaca.devices.library import catalogue_in_force
@@ -76,7 +76,7 @@ def program_new(request: HttpRequest, device_id: int) -> HttpResponse:
             add_refusal(form, exc)
         if check is None and blocked is None and "save" in request.POST:
             check = _try_draft(device, form)
-    current = programs.active_program(device)
+    current = queries.active_program(device)
     context = {
         "device": device,
         "patient": device.patient,

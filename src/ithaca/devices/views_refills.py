@@ -28,7 +28,7 @@ from ithaca.devices.forms import add_refusal
 from ithaca.devices.forms_refills import RefillForm, RefillVerifyForm, refill_initial
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import Device, DeviceStatus, Refill, RefillStatus
-from ithaca.devices.programs import active_program
+from ithaca.devices.queries import active_program, last_refill, next_sequence
 from ithaca.devices.views import device_for, factor_words, finding_rows, posted, program_summary
 from ithaca.patients.access import open_patient
 
@@ -67,12 +67,12 @@ def refill_new(request: HttpRequest, device_id: int) -> HttpResponse:
         )
         for d in program.drugs.all()
     ]
-    previous = refills.last_refill(device)
+    previous = last_refill(device)
     htmx = request.headers.get("HX-Request") == "true"
     saving = request.method == "POST" and "save" in request.POST and not htmx
     form = RefillForm(
         posted(request),
-        initial=refill_initial(refills.next_sequence(device), capacity),
+        initial=refill_initial(next_sequence(device), capacity),
         program=program,
         drugs=drugs,
         capacity=capacity,

@@ -27,7 +27,7 @@ from ithaca.devices.convert import volume
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import Device, Refill
-from ithaca.devices.programs import active_program
+from ithaca.devices.queries import active_program, last_refill, next_sequence
 from ithaca.devices.views import cap_warning, factor_words, program_summary
 
 
@@ -101,7 +101,7 @@ def blank_worksheet(device: Device, on: date) -> bytes:
             "This pump has no double-checked program: a refill needs one to compute the volumes."
         )
     capacity = reservoir_of(pump, volume(device.reservoir_ml))
-    previous = refills.last_refill(device)
+    previous = last_refill(device)
     scenarios = [BolusScenario.NONE] + (
         [BolusScenario.MAXIMUM] if program.bolus_dose_mcg is not None else []
     )
@@ -126,7 +126,7 @@ def blank_worksheet(device: Device, on: date) -> bytes:
         "limiting": factor_words(plan.limiting_factor) if plan else "",
         "problem": problem,
         "cap": cap_warning(pump),
-        "next_sequence": refills.next_sequence(device),
+        "next_sequence": next_sequence(device),
         "threshold": f"{catalogue.policy.residual_discrepancy_percent.value}%",
         "pump_threshold": str(pump.refill_discrepancy_alarm.value)
         if isinstance(pump.refill_discrepancy_alarm, Sourced)
@@ -143,7 +143,7 @@ def _sheet(
     # Nothing has been withdrawn yet: the worksheet gives the expected residual and the plan.
     request = refills.RefillRequest(
         performed_on=on,
-        expected_sequence=refills.next_sequence(device),
+        expected_sequence=next_sequence(device),
         fill_volume=capacity,
         lot_number="",
         needle_in_reservoir_confirmed=False,

@@ -30,8 +30,7 @@ from ithaca.clinical.pathway import Stage
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import Device, DeviceStatus, Refill
-from ithaca.devices.programs import active_program
-from ithaca.devices.refills import last_refill
+from ithaca.devices.queries import active_program, last_refill
 from ithaca.devices.views import ProgramSummary, factor_words, program_summary
 from ithaca.patients import services, timeline
 from ithaca.patients.access import open_patient

@@ -27,7 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from ithaca.accounts.models import CaregiverLink, Profile, Role
@@ -203,12 +203,8 @@ def summarise(today: date, elapsed: float, fast: bool) -> str:
     models = Counter(devices.values_list("pump_model", flat=True))
     versions = ProgramVersion.objects.filter(device__in=devices)
     refills = Refill.objects.filter(device__in=devices)
-    latest = Refill.objects.filter(device=OuterRef("pk")).order_by("-sequence")
     overdue = list(
-        devices.filter(status=DeviceStatus.ACTIVE)
-        .annotate(due=Subquery(latest.values("next_due_on")[:1]))
-        .filter(due__lt=today)
-        .select_related("patient")
+        devices.filter(status=DeviceStatus.ACTIVE, next_due_on__lt=today).select_related("patient")
     )
     flagged = list(refills.filter(flagged=True).select_related("device__patient"))
     eri = list(

@@ -133,6 +133,13 @@ class Version:
     def has_bolus(self) -> bool:
         return self.request.bolus is not None
 
+    def activated_after(self, other: Version) -> bool:
+        """Activation order: by day, then by version number (the writers stamp activation
+        times that keep this order within a day)."""
+        assert self.activated_on is not None  # noqa: S101 - only activated versions are compared
+        assert other.activated_on is not None  # noqa: S101 - only activated versions are compared
+        return (self.activated_on, self.number) > (other.activated_on, other.number)
+
 
 @dataclass
 class Fill:
@@ -166,6 +173,7 @@ class Writer(Protocol):
     def program(self, device: Any, version: Version) -> None: ...
     def refill(self, device: Any, fill: Fill) -> None: ...
     def verify(self, device: Any, fill: Fill) -> None: ...
+    def forecast(self, device: Any, due: date, factor: str, basis: str) -> None: ...
 
 
 @dataclass
@@ -223,30 +231,25 @@ class PumpHistory:
         if OVERRIDE in story.special:
             pending += self._escalation()
         while True:
-            last = self.fills[-1]
-            due = last.plan.next_refill_due
+            due = self.forecast()[0]
             if OVERDUE in story.special and self._in_overdue_window(due):
                 self._missed(due)
                 break
-            visit = self.next_visit(last, self.next_jitter)
+            visit = self.next_visit(self.next_jitter)
             if OVERDUE in story.special:
-                visit = self._steer_overdue(last, visit)
-            while pending and pending[0].on <= visit and pending[0].on <= end:
+                visit = self._steer_overdue(self.fills[-1], visit)
+            if pending and pending[0].on <= min(visit, end):
                 change = pending.pop(0)
                 self.prescribe(change.on, change)
-                visit = self.safe_visit(visit, change.on)
+                continue  # the pump now empties at another rate: book the visit again
             if visit > end:
                 break
             self.visit(visit, end)
-        for change in pending:
-            if change.on <= end:
-                self.prescribe(change.on, change)
-        if OVERDUE in story.special and not self._in_overdue_window(
-            self.fills[-1].plan.next_refill_due
-        ):
+        if OVERDUE in story.special and not self._in_overdue_window(self.forecast()[0]):
             raise DemoInconsistent(
-                f"the overdue story ended with a refill due on {self.fills[-1].plan.next_refill_due}"
+                f"the overdue story ended with a refill due on {self.forecast()[0]}"
             )
+        self.writer.forecast(self.device, *self.forecast())
         if PENDING_CHECK in story.special:
             self.prescribe(
                 today,
@@ -326,17 +329,61 @@ class PumpHistory:
                 return candidate
         return visit
 
-    def next_visit(self, fill: Fill, jitter: int) -> date:
-        """Booked a few days before the refill falls due; where the library gives no stability
-        limit (an admixture), the clinic refills at least every 60 days all the same."""
-        plan = fill.plan
-        limit = plan.stability_limit_date or fill.performed_on + timedelta(
+    def next_visit(self, jitter: int) -> date:
+        """Booked a few days before the forecast due date (never before the last fill or the
+        last program change); where the library gives no stability limit (an admixture), the
+        clinic refills at least every 60 days all the same."""
+        last = self.fills[-1]
+        due = self.forecast()[0]
+        limit = last.plan.stability_limit_date or last.performed_on + timedelta(
             days=NO_STABILITY_INTERVAL
         )
-        return max(
-            min(plan.next_refill_due, limit) - timedelta(days=jitter),
-            fill.performed_on + timedelta(days=1),
+        floor = max(
+            last.performed_on + timedelta(days=1),
+            *(v.activated_on for v in self.versions if v.activated_on),
         )
+        return max(min(due, limit) - timedelta(days=jitter), floor)
+
+    def forecast(self) -> tuple[date, str, str]:
+        """What ithaca.devices.forecast stores for the pump: the last refill's plan, or, once a
+        program approved after that refill is in force, a plan again from the volume expected
+        to be left on the day it started (keeping the fill's stability and clinic dates)."""
+        last, active = self.fills[-1], self.active()
+        if active is None or active is last.version or active.activated_on is None:
+            plan = last.plan
+            return (
+                plan.next_refill_due,
+                plan.limiting_factor,
+                f"refill {last.sequence} on {last.performed_on}",
+            )
+        changed_on = max(last.performed_on, active.activated_on)
+        left, _, _ = self.expected(changed_on, self.catalogue.policy.bolus_planning.value, None)
+        basis = f"refill {last.sequence} on {last.performed_on}, re-planned for program v{active.number} from {changed_on}"
+        candidates = [
+            (on, factor)
+            for on, factor in (
+                (last.plan.stability_limit_date, "stability"),
+                (last.plan.clinic_max_interval_date, "clinic_max_interval"),
+            )
+            if on is not None
+        ]
+        if left is None or not left.is_positive():
+            candidates.append((changed_on, "empty"))
+        else:
+            plan = plan_refill(
+                active.program,
+                left,
+                changed_on,
+                self.catalogue,
+                low_alarm=self.low_alarm,
+                reservoir=self._entered_reservoir(),
+            )
+            candidates.append((plan.empty_date, "empty"))
+            if plan.low_reservoir_alarm_date is not None:
+                candidates.append((plan.low_reservoir_alarm_date, "low_reservoir_alarm"))
+        priority = {"low_reservoir_alarm": 0, "stability": 1, "clinic_max_interval": 2, "empty": 3}
+        due, factor = min(candidates, key=lambda c: (c[0], priority[c[1]]))
+        return due, factor, basis
 
     # -- doses -----------------------------------------------------------------------
     @property
@@ -567,7 +614,8 @@ class PumpHistory:
         return reservoir_of(self.pump, self._entered_reservoir())
 
     def _would_be_last(self, on: date, plan: RefillPlan, end: date) -> bool:
-        """Whether the visit after this refill falls after the story ends (no dose change comes later)."""
+        """Whether the visit after this refill falls after the story ends (as next_visit will
+        book it, for a pump with no program change to come)."""
         limit = plan.stability_limit_date or on + timedelta(days=NO_STABILITY_INTERVAL)
         return (
             max(
@@ -595,13 +643,16 @@ class PumpHistory:
             return BolusScenario.NONE, None
         return BolusScenario.TYPICAL, Decimal(self.therapy.typical_boluses)
 
-    def expected(self, on: date) -> tuple[Volume | None, tuple[str, ...], list[str]]:
-        """What ithaca.devices.refills._expected computes: segment by segment across each
-        program version activated since the last fill."""
+    def expected(
+        self, on: date, scenario: BolusScenario | None = None, typical: Decimal | None = None
+    ) -> tuple[Volume | None, tuple[str, ...], list[str]]:
+        """What ithaca.devices.residual.expected_since computes: segment by segment across
+        each program version activated after the one in force at the last fill."""
         if not self.fills:
             return None, (), []
+        if scenario is None:
+            scenario, typical = self.scenario()
         previous = self.fills[-1]
-        scenario, typical = self.scenario()
         residual = Volume(
             previous.request.fill_volume.canonical.quantize(Decimal("0.0001")), Unit.ML
         )
@@ -609,14 +660,14 @@ class PumpHistory:
         changes = [
             v
             for v in self.versions
-            if v.activated_on is not None and start < v.activated_on <= on and v is not version
+            if v.activated_on is not None and v.activated_after(version) and v.activated_on <= on
         ]
         notes = [f"Program v{v.number} started on {v.activated_on}." for v in changes]
         steps: list[str] = []
         for following in [*changes, None]:
             end = (
-                following.activated_on
-                if following is not None and following.activated_on is not None
+                max(start, following.activated_on)
+                if following is not None and following.activated_on
                 else on
             )
             segment = expected_residual(
@@ -632,16 +683,6 @@ class PumpHistory:
             if following is not None:
                 version = following
         return residual, tuple(steps), notes
-
-    def safe_visit(self, visit: date, not_before: date) -> date:
-        """After a dose rise the reservoir runs low sooner: book the refill before it does."""
-        floor = self.alarm_or_margin()
-        while visit > not_before + timedelta(days=1):
-            expected, _, _ = self.expected(visit)
-            if expected is None or expected >= floor:
-                break
-            visit -= timedelta(days=1)
-        return max(visit, not_before)
 
     def jitter(self) -> int:
         """Refills are booked a few days before they fall due."""

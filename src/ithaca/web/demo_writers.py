@@ -29,6 +29,7 @@ from ithaca.audit.chain import record
 from ithaca.audit.models import AuditAction
 from ithaca.clinical.parsing import parse_quantity
 from ithaca.clinical.quantities import DoseRate, Quantity, Unit
+from ithaca.devices import forecast
 from ithaca.devices import programs as program_service
 from ithaca.devices import refills as refill_service
 from ithaca.devices.models import (
@@ -54,9 +55,10 @@ FOUR_PLACES = Decimal("0.0001")
 
 
 def moment(on: date, minute: int) -> datetime:
-    """A clinic-hours time on a date, in the clinic's zone, never after now."""
+    """A clinic-hours time on a date, in the clinic's zone, never after now. Times moved back
+    to before now keep their order (a later minute stays later)."""
     at = timezone.make_aware(datetime.combine(on, time()) + timedelta(minutes=minute))
-    latest = timezone.now() - timedelta(minutes=1)
+    latest = timezone.now() - timedelta(minutes=1) - timedelta(seconds=24 * 60 - minute)
     return min(at, latest)
 
 
@@ -70,8 +72,9 @@ def dose_of(text: str) -> DoseRate:
 
 
 def version_times(version: Version) -> tuple[datetime, datetime]:
-    """When it was checked and when it became active: mid-morning of the day it was prescribed."""
-    checked = moment(version.prescribed_on, 9 * 60 + 40 + version.number % 7 * 5)
+    """When it was checked and became active: mid-morning of the day it was prescribed, a
+    minute later for each later version, so activation times keep the versions' order."""
+    checked = moment(version.prescribed_on, 9 * 60 + 30 + version.number)
     return checked, checked
 
 
@@ -175,6 +178,9 @@ class ServiceWriter:
             ProgramVersion.objects.filter(pk=stored.pk).update(
                 checked_at=checked, activated_at=activated if version.outcome == "approve" else None
             )
+            if version.outcome == "approve":
+                # The check planned the next refill as if the program started today.
+                forecast.refresh(device)
         version.handle = stored
         self.counts["programs"] += 1
 
@@ -206,6 +212,14 @@ class ServiceWriter:
         refill_service.verify_refill(fill.verifier, fill.handle, fill.verify_note)
         _, verified = refill_times(fill)
         Refill.objects.filter(pk=fill.handle.pk).update(verified_at=verified)
+
+    def forecast(self, device: Device, due: date, factor: str, basis: str) -> None:
+        device.refresh_from_db(fields=["next_due_on", "next_due_factor", "next_due_basis"])
+        stored = (device.next_due_on, device.next_due_factor, device.next_due_basis)
+        if stored != (due, factor, basis):
+            raise DemoInconsistent(
+                f"{device}: the forecast stored is {stored}, the demo computed {(due, factor, basis)}"
+            )
 
     def link_caregiver(self, user: Any, patient: Patient) -> None:
         link = CaregiverLink.objects.create(user=user, patient=patient)
@@ -449,6 +463,10 @@ class BulkWriter:
             fill.verifier,
             verified,
         )
+
+    def forecast(self, device: Device, due: date, factor: str, basis: str) -> None:
+        """What ithaca.devices.forecast.refresh stores after the pump's last refill or approval."""
+        device.next_due_on, device.next_due_factor, device.next_due_basis = due, factor, basis
 
     def link_caregiver(self, user: Any, patient: Patient) -> None:
         self.links.append((user, patient))  # once the patient's row is in
