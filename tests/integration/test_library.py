@@ -89,3 +89,18 @@ def test_the_library_page_shows_an_invalid_file_error_next_to_the_field(client, 
 def test_the_library_page_is_refused_to_a_nurse(client, nurse):
     client.force_login(nurse)
     assert client.get("/library/").status_code == 403
+
+
+def test_a_file_pasted_with_windows_line_ends_gets_the_same_hash_as_the_command_line(
+    client, pharmacist
+):
+    from ithaca.clinical.catalogue import build_catalogue
+    from ithaca.datafiles import base_documents
+
+    client.force_login(pharmacist)
+    client.post(
+        "/library/",
+        {"content": CLINIC.replace("\n", "\r\n"), "reason": "committee", "activate": "1"},
+    )
+    expected = build_catalogue(base_documents(), CLINIC.encode("utf-8")).identity.content_hash
+    assert catalogue_in_force().identity.content_hash == expected

@@ -62,7 +62,9 @@ def settings_seen(tmp_path: Path, **values: str) -> dict[str, object]:
         "'user': d.get('USER'), 'options': d.get('OPTIONS', {}), 'conn_max_age': d.get('CONN_MAX_AGE'),"
         "'session_age': settings.SESSION_COOKIE_AGE, 'debug': settings.DEBUG,"
         "'secure_cookie': settings.SESSION_COOKIE_SECURE, 'csrf_secure': settings.CSRF_COOKIE_SECURE,"
-        "'allowed_hosts': settings.ALLOWED_HOSTS, 'data_dir': str(settings.DATA_DIR)}))"
+        "'allowed_hosts': settings.ALLOWED_HOSTS, 'data_dir': str(settings.DATA_DIR),"
+        "'SECURE_PROXY_SSL_HEADER': getattr(settings, 'SECURE_PROXY_SSL_HEADER', None),"
+        "'CSRF_TRUSTED_ORIGINS': settings.CSRF_TRUSTED_ORIGINS}))"
     )
     done = run_python(tmp_path, code, **values)
     assert done.returncode == 0, done.stderr
@@ -228,8 +230,11 @@ def test_a_session_timeout_that_is_not_a_positive_number_of_minutes_is_refused(t
     [
         ({"ITHACA_SESSION_MINUTES": "thirty"}, "ITHACA_SESSION_MINUTES"),
         ({"DATABASE_URL": "postgress://postgres@127.0.0.1:5432/ithaca"}, "DATABASE_URL"),
+        ({"ITHACA_TIME_ZONE": "Mars/Olympus"}, "ITHACA_TIME_ZONE"),
+        ({"ITHACA_ALLOWED_HOSTS": " , "}, "ITHACA_ALLOWED_HOSTS"),
+        ({"ITHACA_CSRF_TRUSTED_ORIGINS": "ithaca.example.org"}, "ITHACA_CSRF_TRUSTED_ORIGINS"),
     ],
-    ids=["session minutes", "database url scheme"],
+    ids=["session minutes", "database url scheme", "time zone", "allowed hosts", "trusted origins"],
 )
 def test_ithaca_serve_reports_a_bad_setting_as_a_configuration_error(tmp_path, env, named):
     """The CLI's contract: bad input exits 2 in one line; 70 means a bug ("please report this")."""
@@ -239,4 +244,21 @@ def test_ithaca_serve_reports_a_bad_setting_as_a_configuration_error(tmp_path, e
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("ithaca: error: configuration: ")
     assert named in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_behind_a_tls_proxy_the_forwarded_scheme_and_trusted_origins_are_used(tmp_path):
+    seen = settings_seen(
+        tmp_path, ITHACA_BEHIND_PROXY="1", ITHACA_CSRF_TRUSTED_ORIGINS="https://ithaca.example.org"
+    )
+    assert seen["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert seen["CSRF_TRUSTED_ORIGINS"] == ["https://ithaca.example.org"]
+
+
+def test_ithaca_serve_refuses_an_unreadable_clinic_library_in_one_line(tmp_path):
+    broken = tmp_path / "clinic.toml"
+    broken.write_text("[clinic]\nname = 'x'\n", encoding="utf-8")
+    done = refused_serve(tmp_path, ITHACA_CLINIC_LIBRARY=str(broken))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("ithaca: error: the library is not valid")
     assert "Traceback" not in done.stderr

@@ -71,6 +71,10 @@ def run_serve(ns: argparse.Namespace, catalogue: Catalogue | None) -> Output:
     from ithaca.web.wsgi import application
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    # Refuse to start on a library that cannot be read, rather than fail on every page.
+    from ithaca.devices.library import catalogue_in_force
+
+    catalogue_in_force()
     sys.stdout.write(
         f"ithaca is serving on http://{ns.host}:{ns.port}/ (database: {str(settings.DATABASES['default']['ENGINE']).rsplit('.', 1)[-1]}, "
         f"data: {settings.DATA_DIR}). Stop with Ctrl-C.\n"

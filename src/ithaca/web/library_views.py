@@ -17,7 +17,11 @@ from ithaca.devices.models import ClinicLibrary
 
 
 class LibraryForm(forms.Form):
+    """The clinic file as typed or pasted. Browsers send CR LF line ends; they are made LF
+    and the text is kept exactly, so the page and `ithaca --library FILE` give one hash."""
+
     content = forms.CharField(
+        strip=False,
         label="Clinic library file (TOML)",
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
         help_text="Starts with a [clinic] table: name, version, approved_by, approved_on. See the pharmacist's guide.",
@@ -37,11 +41,13 @@ def library_page(request: HttpRequest) -> HttpResponse:
         try:
             if "activate" in request.POST:
                 library_admin.activate(
-                    acting_user(request), form.cleaned_data["content"], form.cleaned_data["reason"]
+                    acting_user(request),
+                    _normalised(form.cleaned_data["content"]),
+                    form.cleaned_data["reason"],
                 )
                 messages.success(request, "The clinic library is now in force.")
                 return redirect("library")
-            previewed = library_admin.preview(form.cleaned_data["content"])
+            previewed = library_admin.preview(_normalised(form.cleaned_data["content"]))
         except ServiceRefusal as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ClinicalError as exc:
@@ -69,3 +75,7 @@ def library_withdraw(request: HttpRequest) -> HttpResponse:
     except ServiceRefusal as exc:
         messages.error(request, exc.message)
     return redirect("library")
+
+
+def _normalised(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

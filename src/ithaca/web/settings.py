@@ -13,6 +13,7 @@ ITHACA_TIME_ZONE      the clinic's time zone (default Europe/London)
 from __future__ import annotations
 
 import os
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,22 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("ITHACA_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if h.strip()
 ]
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ITHACA_ALLOWED_HOSTS is empty: every request would be refused")
+
+# Behind a TLS-terminating reverse proxy: the proxy says the request was https, and the
+# browser's https origin is trusted for CSRF. Only set these when the proxy overwrites
+# X-Forwarded-Proto on every request (a client must not be able to send its own).
+if os.environ.get("ITHACA_BEHIND_PROXY", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("ITHACA_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"ITHACA_CSRF_TRUSTED_ORIGINS needs full origins such as https://ithaca.example.org, not {_origin!r}"
+        )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -168,6 +185,12 @@ AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("ITHACA_TIME_ZONE", "Europe/London")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"ITHACA_TIME_ZONE {TIME_ZONE!r} is not a time zone name such as Europe/London"
+    ) from None
 USE_I18N = True
 USE_TZ = True
 
