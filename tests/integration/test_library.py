@@ -104,3 +104,31 @@ def test_a_file_pasted_with_windows_line_ends_gets_the_same_hash_as_the_command_
     )
     expected = build_catalogue(base_documents(), CLINIC.encode("utf-8")).identity.content_hash
     assert catalogue_in_force().identity.content_hash == expected
+
+
+def test_a_library_change_plans_every_pump_again(pharmacist, nurse, device, active_program):
+    from datetime import date
+
+    from ithaca.clinical.parsing import parse_quantity
+    from ithaca.clinical.quantities import Volume
+    from ithaca.devices import refills
+
+    refills.record_refill(
+        nurse,
+        device,
+        refills.RefillRequest(
+            performed_on=date(2026, 1, 5),
+            expected_sequence=1,
+            fill_volume=parse_quantity("40 mL", Volume),
+            lot_number="L1",
+            needle_in_reservoir_confirmed=True,
+        ),
+    )
+    device.refresh_from_db()
+    assert device.next_due_factor == "stability"  # 90 days: 2026-04-05
+    library_admin.activate(pharmacist, CLINIC, "committee: 60-day maximum interval")
+    device.refresh_from_db()
+    # The new 60-day maximum runs from the fill: 2026-01-05 + 60 days = 2026-03-06, before
+    # the 90-day stability date; the signed refill record keeps its own plan.
+    assert (device.next_due_on, device.next_due_factor) == (date(2026, 3, 6), "clinic_max_interval")
+    assert device.refills.get().next_due_on == date(2026, 4, 5)

@@ -241,3 +241,13 @@ def test_approving_a_higher_dose_moves_the_forecast_next_refill_earlier(
     )
     refill.refresh_from_db()
     assert refill.next_due_on == date(2026, 4, 5)  # the signed record is not rewritten
+
+
+def test_a_pump_without_a_stored_forecast_is_planned_by_refresh_missing(
+    device, nurse, active_program
+):
+    first_fill(nurse, device)
+    type(device).objects.filter(pk=device.pk).update(next_due_on=None, next_due_factor="")
+    assert forecast.refresh_missing() == 1
+    device.refresh_from_db()
+    assert (device.next_due_on, device.next_due_factor) == (date(2026, 4, 5), "stability")

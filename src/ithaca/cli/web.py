@@ -75,12 +75,23 @@ def run_serve(ns: argparse.Namespace, catalogue: Catalogue | None) -> Output:
     from ithaca.devices.library import catalogue_in_force
 
     catalogue_in_force()
+    from ithaca.devices.forecast import refresh_missing
+
+    refresh_missing()
     sys.stdout.write(
         f"ithaca is serving on http://{ns.host}:{ns.port}/ (database: {str(settings.DATABASES['default']['ENGINE']).rsplit('.', 1)[-1]}, "
         f"data: {settings.DATA_DIR}). Stop with Ctrl-C.\n"
     )
     sys.stdout.flush()
-    serve(application, host=ns.host, port=ns.port, threads=ns.threads, ident="ithaca")
+    proxy: dict[str, Any] = {}
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        # waitress drops X-Forwarded-* unless it is told which proxy to believe.
+        proxy = {
+            "trusted_proxy": os.environ.get("ITHACA_TRUSTED_PROXY", "127.0.0.1"),
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for", "x-forwarded-host"},
+            "clear_untrusted_proxy_headers": True,
+        }
+    serve(application, host=ns.host, port=ns.port, threads=ns.threads, ident="ithaca", **proxy)
     return {}, [], 0
 
 

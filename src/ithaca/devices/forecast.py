@@ -9,14 +9,18 @@ clinic-interval dates (those run from the fill, not from the program change).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.utils import timezone
 
 from ithaca.clinical.catalogue import Catalogue
+from ithaca.clinical.drugs import FillKind
+from ithaca.clinical.errors import ClinicalError
+from ithaca.clinical.quantities import Unit, Volume
 from ithaca.clinical.refills import plan_refill
 from ithaca.devices.convert import core_program, volume
 from ithaca.devices.library import catalogue_in_force
-from ithaca.devices.models import Device, ProgramVersion, Refill
+from ithaca.devices.models import Device
 from ithaca.devices.queries import active_program, last_refill
 from ithaca.devices.residual import expected_since
 
@@ -31,35 +35,32 @@ def refresh(device: Device, catalogue: Catalogue | None = None) -> None:
 
 
 def forecast(device: Device, catalogue: Catalogue) -> tuple[date | None, str, str]:
+    """Plan from the last fill with the library in force now; if the program changed since,
+    the alarm and empty dates follow the new rate from the day it started."""
     last = last_refill(device)
     if last is None:
         return None, "", ""
+    fill_plan = plan_refill(
+        core_program(last.program, catalogue),
+        Volume(Decimal(last.fill_volume_ml), Unit.ML),
+        last.performed_on,
+        catalogue,
+        fill_kind=FillKind.INITIAL if last.first_fill else FillKind.REFILL,
+        low_alarm=volume(device.low_alarm_ml),
+        reservoir=volume(device.reservoir_ml),
+    )
+    basis = f"refill {last.sequence} on {last.performed_on}"
     program = active_program(device)
     if program is None or program.pk == last.program_id or program.activated_at is None:
-        return (
-            last.next_due_on,
-            last.limiting_factor,
-            f"refill {last.sequence} on {last.performed_on}",
-        )
-    return _replanned(device, last, program, catalogue)
-
-
-def _replanned(
-    device: Device, last: Refill, program: ProgramVersion, catalogue: Catalogue
-) -> tuple[date, str, str]:
-    assert program.activated_at is not None  # noqa: S101 - checked by the caller
+        return fill_plan.next_refill_due, fill_plan.limiting_factor, basis
     changed_on = max(last.performed_on, timezone.localdate(program.activated_at))
     left, _, _ = expected_since(
         device, last, changed_on, catalogue.policy.bolus_planning.value, None, catalogue
     )
-    basis = f"refill {last.sequence} on {last.performed_on}, re-planned for program v{program.number} from {changed_on}"
     candidates: list[tuple[date, str]] = [
-        (d, f)
-        for d, f in (
-            (last.stability_on, "stability"),
-            (last.clinic_interval_on, "clinic_max_interval"),
-        )
-        if d
+        (c.on, c.factor)
+        for c in fill_plan.candidates
+        if c.factor in ("stability", "clinic_max_interval")
     ]
     if left is None or not left.is_positive():
         candidates.append((changed_on, "empty"))
@@ -72,12 +73,14 @@ def _replanned(
             low_alarm=volume(device.low_alarm_ml),
             reservoir=volume(device.reservoir_ml),
         )
-        candidates.append((plan.empty_date, "empty"))
-        if plan.low_reservoir_alarm_date is not None:
-            candidates.append((plan.low_reservoir_alarm_date, "low_reservoir_alarm"))
+        candidates += [
+            (c.on, c.factor)
+            for c in plan.candidates
+            if c.factor in ("empty", "low_reservoir_alarm")
+        ]
     priority = {"low_reservoir_alarm": 0, "stability": 1, "clinic_max_interval": 2, "empty": 3}
     due, factor = min(candidates, key=lambda c: (c[0], priority[c[1]]))
-    return due, factor, basis
+    return due, factor, f"{basis}, re-planned for program v{program.number} from {changed_on}"
 
 
 def refresh_all(catalogue: Catalogue | None = None) -> int:
@@ -85,5 +88,25 @@ def refresh_all(catalogue: Catalogue | None = None) -> int:
     catalogue = catalogue or catalogue_in_force()
     devices = list(Device.objects.filter(status="active"))
     for device in devices:
-        refresh(device, catalogue)
+        try:
+            refresh(device, catalogue)
+        except ClinicalError as exc:
+            # A pump the new library cannot plan keeps its stored forecast, and says why.
+            Device.objects.filter(pk=device.pk).update(
+                next_due_basis=f"not re-planned: {exc}"[:200]
+            )
+    return len(devices)
+
+
+def refresh_missing() -> int:
+    """Plan every pump in use that has a refill but no forecast yet (a database from before
+    forecasts were stored, or rows loaded in bulk); run by `ithaca serve` at start."""
+    missing = Device.objects.filter(
+        status="active", next_due_on__isnull=True, refills__isnull=False
+    ).distinct()
+    devices = list(missing)
+    if devices:
+        catalogue = catalogue_in_force()
+        for device in devices:
+            refresh(device, catalogue)
     return len(devices)

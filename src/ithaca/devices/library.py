@@ -7,6 +7,7 @@ import os
 from functools import lru_cache
 
 from ithaca.clinical.catalogue import Catalogue, build_catalogue
+from ithaca.clinical.errors import LibraryInvalid
 from ithaca.datafiles import CLINIC_LIBRARY_ENV, base_documents
 
 
@@ -14,8 +15,14 @@ from ithaca.datafiles import CLINIC_LIBRARY_ENV, base_documents
 def _build(clinic_library_id: int | None, clinic_content: str | None) -> Catalogue:
     content = clinic_content.encode("utf-8") if clinic_content is not None else None
     if content is None and os.environ.get(CLINIC_LIBRARY_ENV):
-        with open(os.environ[CLINIC_LIBRARY_ENV], "rb") as handle:
-            content = handle.read()
+        path = os.environ[CLINIC_LIBRARY_ENV]
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        except OSError as exc:
+            raise LibraryInvalid(
+                path, f"the clinic library file cannot be read ({exc.strerror})"
+            ) from None
     return build_catalogue(base_documents(), content)
 
 

@@ -11,6 +11,7 @@ from ithaca.audit.chain import record
 from ithaca.audit.models import AuditAction
 from ithaca.clinical.catalogue import Catalogue, build_catalogue
 from ithaca.datafiles import base_documents
+from ithaca.devices import forecast
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.models import ClinicLibrary
 
@@ -59,6 +60,8 @@ def activate(user: User, content: str, reason: str) -> ClinicLibrary:
                 "sha256": catalogue.identity.content_hash,
             },
         )
+        # Stability and alarm rules may have changed: every pump's forecast is planned again.
+        forecast.refresh_all(catalogue)
     return library
 
 
@@ -78,3 +81,4 @@ def withdraw(user: User, reason: str) -> None:
             reason=reason.strip(),
             detail={"withdrawn": withdrawn},
         )
+        forecast.refresh_all()
