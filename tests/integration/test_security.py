@@ -203,10 +203,10 @@ def test_anonymous_requests_are_sent_to_sign_in(db, path):
     assert response.url == f"{LOGIN}?next={path}"
 
 
-def test_the_root_leads_to_the_dashboard(db):
+def test_the_root_leads_to_each_role_s_start_page(db):
     response = Client().get("/")
     assert response.status_code == 302
-    assert response.url == "/dashboard/"
+    assert response.url == "/home/"
 
 
 def test_the_health_page_answers_without_a_login(db):

@@ -42,6 +42,11 @@ def add_web_commands(subparsers: Any) -> None:
     )
     demo.add_argument("--patients", type=int, default=40)
     demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument(
+        "--fast",
+        action="store_true",
+        help="bulk-load (for thousands of patients): same values from the clinical core, rows written in bulk",
+    )
     demo.set_defaults(run=run_demo, needs_catalogue=False)
 
     audit = subparsers.add_parser("audit", help="the audit trail")
@@ -108,7 +113,7 @@ def run_demo(ns: argparse.Namespace, catalogue: Catalogue | None) -> Output:
     migrate()
     from ithaca.web.demo import load_demo
 
-    result = load_demo(patients=ns.patients, seed=ns.seed)
+    result = load_demo(patients=ns.patients, seed=ns.seed, fast=ns.fast)
     lines = [result.summary, "", "Demo sign-ins (synthetic data, development only):"]
     lines += [
         f"  {login.role:<14} {login.username:<14} password: {login.password}"
