@@ -74,8 +74,8 @@ def test_a_stranger_signing_in_is_refused_the_dashboard_and_every_patient(
     page, clinic: Clinic, shot
 ):
     sign_in(page, clinic.login("no role"))
-    assert page.url.endswith("/dashboard/")  # signed in, then refused
-    assert page.get_by_role("heading", level=1).inner_text() == "Not allowed"
+    assert page.url.endswith("/home/")  # signed in, and told there is no role yet
+    assert page.get_by_role("heading", level=1).inner_text() == "No role yet"
     shot(page, "stranger-dashboard")
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Patients").count() == 0
