@@ -107,7 +107,7 @@ def _wait_for_health(url: str, server: subprocess.Popen[bytes], log: Path) -> No
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
     """`ithaca demo` then `ithaca serve` on a free port; the server is stopped at the end."""
     data_dir = tmp_path_factory.mktemp("ithaca-e2e")
@@ -148,7 +148,9 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
             server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API runs an event loop in the main thread
+# while it lives, and Django then refuses database calls in the tests that follow.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
