@@ -198,6 +198,7 @@ class ProgramVersion(models.Model):
                 name="checker_is_not_prescriber",
             ),
         ]
+        indexes = [models.Index(fields=["status"])]  # the dashboard's programs awaiting check
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -322,7 +323,12 @@ class Refill(models.Model):
                 name="verifier_is_not_performer",
             ),
         ]
-        indexes = [models.Index(fields=["next_due_on"])]
+        # The dashboard counts refills awaiting verification and recent flags on every load.
+        indexes = [
+            models.Index(fields=["next_due_on"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["flagged", "performed_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"refill {self.sequence} of {self.device} on {self.performed_on}"
