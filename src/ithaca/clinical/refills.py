@@ -9,6 +9,7 @@ drug's stability limit and the clinic's maximum interval; that one is named.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -93,6 +94,15 @@ class RefillPlan:
 def whole_days_after(start: date, days: Fraction) -> date:
     """The calendar date on which a fractional number of days after `start` falls."""
     return start + timedelta(days=math.floor(days))
+
+
+# Order matters only for ties: the alarm is named before the empty date it precedes.
+_TIE_ORDER = {"low_reservoir_alarm": 0, "stability": 1, "clinic_max_interval": 2, "empty": 3}
+
+
+def earliest_due(candidates: Iterable[DueCandidate]) -> DueCandidate:
+    """The next refill due: the earliest candidate date, named as the limiting factor."""
+    return min(candidates, key=lambda c: (c.on, _TIE_ORDER[c.factor]))
 
 
 def expected_residual(
@@ -283,9 +293,7 @@ def plan_refill(
             )
         )
 
-    # Order matters only for ties: the alarm is named before the empty date it precedes.
-    priority = {"low_reservoir_alarm": 0, "stability": 1, "clinic_max_interval": 2, "empty": 3}
-    due = min(candidates, key=lambda c: (c.on, priority[c.factor]))
+    due = earliest_due(candidates)
     if due.factor == "empty":
         findings.append(
             Finding(

@@ -17,7 +17,7 @@ from ithaca.clinical.catalogue import Catalogue
 from ithaca.clinical.drugs import FillKind
 from ithaca.clinical.errors import ClinicalError
 from ithaca.clinical.quantities import Unit, Volume
-from ithaca.clinical.refills import plan_refill
+from ithaca.clinical.refills import DueCandidate, earliest_due, plan_refill
 from ithaca.devices.convert import core_program, volume
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import Device
@@ -57,13 +57,12 @@ def forecast(device: Device, catalogue: Catalogue) -> tuple[date | None, str, st
     left, _, _ = expected_since(
         device, last, changed_on, catalogue.policy.bolus_planning.value, None, catalogue
     )
-    candidates: list[tuple[date, str]] = [
-        (c.on, c.factor)
-        for c in fill_plan.candidates
-        if c.factor in ("stability", "clinic_max_interval")
+    # The fill's own dates run from the fill; the alarm and empty dates follow the new rate.
+    candidates = [
+        c for c in fill_plan.candidates if c.factor in ("stability", "clinic_max_interval")
     ]
     if left is None or not left.is_positive():
-        candidates.append((changed_on, "empty"))
+        candidates.append(DueCandidate("empty", changed_on, "empty under the new program", None))
     else:
         plan = plan_refill(
             core_program(program, catalogue),
@@ -73,14 +72,13 @@ def forecast(device: Device, catalogue: Catalogue) -> tuple[date | None, str, st
             low_alarm=volume(device.low_alarm_ml),
             reservoir=volume(device.reservoir_ml),
         )
-        candidates += [
-            (c.on, c.factor)
-            for c in plan.candidates
-            if c.factor in ("empty", "low_reservoir_alarm")
-        ]
-    priority = {"low_reservoir_alarm": 0, "stability": 1, "clinic_max_interval": 2, "empty": 3}
-    due, factor = min(candidates, key=lambda c: (c[0], priority[c[1]]))
-    return due, factor, f"{basis}, re-planned for program v{program.number} from {changed_on}"
+        candidates += [c for c in plan.candidates if c.factor in ("empty", "low_reservoir_alarm")]
+    due = earliest_due(candidates)
+    return (
+        due.on,
+        due.factor,
+        f"{basis}, re-planned for program v{program.number} from {changed_on}",
+    )
 
 
 def refresh_all(catalogue: Catalogue | None = None) -> int:
