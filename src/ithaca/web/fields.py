@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from ithaca.clinical.checks import unit_findings
 from ithaca.clinical.drugs import Drug
 from ithaca.clinical.errors import ClinicalError
 from ithaca.clinical.parsing import Bound, parse_quantity
@@ -66,8 +67,8 @@ class PastDateField(forms.DateField):
 def check_drug_unit(drug: Drug, quantity: Quantity) -> str | None:
     """A sentence if a dose or strength is typed in the other mass unit than the drug's own
     (morphine in mcg, ziconotide in mg): the mg/mcg trap. None if it matches."""
-    entered = quantity.unit.symbol.split("/")[0]
-    usual = drug.dose_unit.symbol
-    if entered == usual:
+    # The core decides what counts as the other unit; the form only words the refusal.
+    if not unit_findings(drug, quantity):
         return None
+    usual = drug.dose_unit.symbol
     return f"{drug.name} is prescribed in {usual}; you typed {quantity}. Enter it in {usual} to rule out a mg/mcg mix-up."
