@@ -19,7 +19,9 @@ from datetime import date
 from ithaca.clinical.datareader import Node, read_sources
 from ithaca.clinical.drugs import Drug, read_drug
 from ithaca.clinical.errors import LibraryInvalid, UnknownDrug, UnknownPump
+from ithaca.clinical.eligibility import EligibilityRules, read_eligibility_rules
 from ithaca.clinical.factors import OpioidFactors, read_factors
+from ithaca.clinical.pathway_rules import PathwayRules, read_pathway_rules
 from ithaca.clinical.policy import ClinicPolicy, read_policy
 from ithaca.clinical.pumps import PumpModel, read_pump
 from ithaca.clinical.sources import Source
@@ -40,6 +42,8 @@ DOCUMENTS: dict[str, tuple[str, ...]] = {
         "hydromorphone_ratios",
     ),
     "clinic_policy.toml": ("policy",),
+    "pathway.toml": ("pathway",),
+    "eligibility.toml": ("eligibility", "anticoagulants"),
 }
 
 SIGNOFF_STATEMENT = (
@@ -79,6 +83,8 @@ class Catalogue:
     pumps: dict[str, PumpModel]
     factors: OpioidFactors
     policy: ClinicPolicy
+    pathway: PathwayRules
+    eligibility: EligibilityRules
 
     def drug(self, drug_id: str) -> Drug:
         key = drug_id.strip().lower()
@@ -127,6 +133,8 @@ def build_catalogue(documents: Mapping[str, bytes], clinic_file: bytes | None = 
         pumps=pumps,
         factors=read_factors(root("opioid_factors.toml")),
         policy=read_policy(root("clinic_policy.toml")),
+        pathway=read_pathway_rules(root("pathway.toml")),
+        eligibility=read_eligibility_rules(root("eligibility.toml")),
     )
 
 
@@ -195,6 +203,15 @@ _VALUE_KEYS = frozenset(
         "device",
         "limits",
         "limits_known",
+        # the anticoagulant hold tables of eligibility.toml
+        "restart_hours",
+        "restart_hours_low",
+        "restart_hours_high",
+        "half_lives",
+        "alternative_days",
+        "alternative_when",
+        "requires_normal_inr",
+        "instruction",
     }
 )
 # Lists of values that rest on the source of the table holding them (a factor table).

@@ -220,3 +220,101 @@ class LibraryInvalid(ClinicalError, ValueError):
 
     def __str__(self) -> str:
         return f"the library is not valid at {self.where}: {self.reason}"
+
+
+class IllegalTransition(ClinicalError, ValueError):
+    """A move along the care pathway that the transition table does not allow."""
+
+    def __init__(self, current: str, target: str, allowed: Iterable[str]) -> None:
+        super().__init__(current, target)
+        self.current = current
+        self.target = target
+        self.allowed = tuple(allowed)
+
+    def __str__(self) -> str:
+        if not self.allowed:
+            return f"a patient who is {self.current} cannot move on the pathway"
+        return (
+            f"a patient who is {self.current} cannot move to {self.target}; "
+            f"the next stage can be: {', '.join(self.allowed)}"
+        )
+
+
+class TransitionNeedsReason(ClinicalError, ValueError):
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+    def __str__(self) -> str:
+        return f"a move to {self.target} needs a reason, written for the record"
+
+
+class TransitionNeedsRecord(ClinicalError, ValueError):
+    """A stage entered only through its own record (a referral, an assessment...)."""
+
+    def __init__(self, target: str, record: str) -> None:
+        super().__init__(target, record)
+        self.target = target
+        self.record = record
+
+    def __str__(self) -> str:
+        return f"a move to {self.target} is made by recording {self.record}"
+
+
+class UnknownAnticoagulant(ClinicalError, LookupError):
+    """A drug id that the anticoagulant and antiplatelet hold table does not list."""
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.known = tuple(known)
+
+    def __str__(self) -> str:
+        return (
+            f"'{self.name}' is not in the anticoagulant and antiplatelet hold table; "
+            f"known: {', '.join(self.known)}. Ask the prescriber how to hold it"
+        )
+
+
+class InvalidEligibilityInputs(ClinicalError, ValueError):
+    """Eligibility inputs that cannot describe a patient (a negative count, a wrong type)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(field, reason)
+        self.field = field
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"the eligibility input '{self.field}' is not valid: {self.reason}"
+
+
+class TrialNotJudgeable(ClinicalError, ValueError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"the trial cannot be judged: {self.reason}"
+
+
+class ImplantChecklistOpen(ClinicalError, ValueError):
+    """The implant cannot be recorded as done while checklist items are open, unexplained."""
+
+    def __init__(self, items: Iterable[str]) -> None:
+        self.items = tuple(items)
+        super().__init__(self.items)
+
+    def __str__(self) -> str:
+        return (
+            "the implant cannot be recorded as done while these checklist items are open "
+            f"without a clinician's reason: {'; '.join(self.items)}"
+        )
+
+
+class ComplicationInvalid(ClinicalError, ValueError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"the complication cannot be recorded: {self.reason}"

@@ -1,0 +1,718 @@
+"""Eligibility for intrathecal drug delivery: small pure rules and the assessment they make.
+
+Each rule reads the inputs and returns one finding: pass, caution or fail, with its reason
+and what it rests on. Every rule is evaluated, even after a failure, so the team sees all
+that must be done. An input that was not recorded (None) is never a silent pass: it is a
+caution asking for it. The rules and their numbers come from eligibility.toml, which needs
+local clinical sign-off; no number is written in this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from ithaca.clinical.anticoagulation import HoldRule, HoldRules, plan_hold, read_hold_rules
+from ithaca.clinical.datareader import Node
+from ithaca.clinical.errors import ClinicalError, InvalidEligibilityInputs, LibraryInvalid
+from ithaca.clinical.parsing import parse_number
+from ithaca.clinical.sourced import Sourced
+from ithaca.clinical.sources import Enforcement, Provenance, Unknown
+
+COUNT_UNIT = "10^9/L"  # the one unit a clinic's blood-count threshold is written in
+ZICONOTIDE = "ziconotide"
+
+
+class Outcome(Enum):
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
+    CAUTION = "caution"
+    FAIL = "fail"
+
+
+class SuggestedSystem(Enum):
+    IMPLANTED = "implanted"
+    EXTERNAL_TUNNELLED = "external_tunnelled"
+    TEMPORARY_PERCUTANEOUS = "temporary_percutaneous"
+
+    @property
+    def words(self) -> str:
+        return {
+            "implanted": "a fully implanted pump",
+            "external_tunnelled": "an external pump with a tunnelled catheter",
+            "temporary_percutaneous": "a temporary percutaneous catheter",
+        }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """Something to do before the implant, with the date it is due by when one is known."""
+
+    text: str
+    due: date | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "due": self.due.isoformat() if self.due else None}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFinding:
+    rule: str
+    outcome: Outcome
+    reason: str
+    provenance: Provenance | None = None
+    actions: tuple[Action, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+            "provenance": provenance_dict(self.provenance),
+            "actions": [action.to_dict() for action in self.actions],
+        }
+
+
+def provenance_dict(provenance: Provenance | None) -> dict[str, object] | None:
+    if provenance is None:
+        return None
+    return {
+        "source": provenance.source.id,
+        "citation": provenance.source.short(),
+        "confidence": provenance.confidence.value,
+        "note": provenance.note,
+        "verified_by": provenance.verified_by,
+        "verified_on": provenance.verified_on,
+    }
+
+
+# --- the inputs ---
+
+_BOOL_FIELDS = (
+    "active_infection",
+    "csf_flow_obstruction",
+    "epidural_disease_at_catheter_level",
+    "psychosis_history",
+    "can_attend_refills",
+    "has_transport",
+    "caregiver_available",
+    "can_respond_to_alarms",
+)
+_COUNT_FIELDS = ("life_expectancy_months", "travel_minutes")
+_DECIMAL_FIELDS = ("platelets", "neutrophils")
+_ID_FIELDS = ("anticoagulants", "planned_drugs")
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityInputs:
+    """What is known about the patient; None means not recorded (never 'no').
+
+    Blood counts are in 10^9/L. anticoagulants lists ids of the hold table, () for none;
+    planned_drugs lists drug-library ids (e.g. "ziconotide"), () for none.
+    """
+
+    life_expectancy_months: int | None = None
+    active_infection: bool | None = None
+    anticoagulants: tuple[str, ...] | None = None
+    planned_implant_start: datetime | None = None
+    platelets: Decimal | None = None
+    neutrophils: Decimal | None = None
+    csf_flow_obstruction: bool | None = None
+    epidural_disease_at_catheter_level: bool | None = None
+    imaging_reviewed: bool = False
+    planned_drugs: tuple[str, ...] | None = None
+    psychosis_history: bool | None = None
+    can_attend_refills: bool | None = None
+    travel_minutes: int | None = None
+    has_transport: bool | None = None
+    caregiver_available: bool | None = None
+    can_respond_to_alarms: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name in _BOOL_FIELDS:
+            _check_bool(name, getattr(self, name))
+        if not isinstance(self.imaging_reviewed, bool):
+            raise InvalidEligibilityInputs("imaging_reviewed", "true or false is expected")
+        for name in _COUNT_FIELDS:
+            _check_count(name, getattr(self, name))
+        for name in _DECIMAL_FIELDS:
+            _check_decimal(name, getattr(self, name))
+        start = self.planned_implant_start
+        if start is not None and not isinstance(start, datetime):
+            raise InvalidEligibilityInputs("planned_implant_start", "a date and time is expected")
+        for name in _ID_FIELDS:
+            # Ids are compared lower case and once each; the dataclass is frozen.
+            object.__setattr__(self, name, _normalise_ids(name, getattr(self, name)))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: decimals and the start as text, id tuples as lists."""
+        result: dict[str, object] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, Decimal):
+                value = str(value)
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            result[field.name] = value
+        return result
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> EligibilityInputs:
+        known = {field.name for field in fields(cls)}
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InvalidEligibilityInputs(
+                extra[0], f"not an input; known: {', '.join(sorted(known))}"
+            )
+        return cls(
+            life_expectancy_months=_read_int(data, "life_expectancy_months"),
+            active_infection=_read_bool(data, "active_infection"),
+            anticoagulants=_read_ids(data, "anticoagulants"),
+            planned_implant_start=_read_datetime(data, "planned_implant_start"),
+            platelets=_read_decimal(data, "platelets"),
+            neutrophils=_read_decimal(data, "neutrophils"),
+            csf_flow_obstruction=_read_bool(data, "csf_flow_obstruction"),
+            epidural_disease_at_catheter_level=_read_bool(
+                data, "epidural_disease_at_catheter_level"
+            ),
+            imaging_reviewed=_read_bool(data, "imaging_reviewed") or False,
+            planned_drugs=_read_ids(data, "planned_drugs"),
+            psychosis_history=_read_bool(data, "psychosis_history"),
+            can_attend_refills=_read_bool(data, "can_attend_refills"),
+            travel_minutes=_read_int(data, "travel_minutes"),
+            has_transport=_read_bool(data, "has_transport"),
+            caregiver_available=_read_bool(data, "caregiver_available"),
+            can_respond_to_alarms=_read_bool(data, "can_respond_to_alarms"),
+        )
+
+
+def _check_bool(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise InvalidEligibilityInputs(name, "true, false or not recorded (None) is expected")
+
+
+def _check_count(name: str, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidEligibilityInputs(name, "a whole number is expected")
+    if value < 0:
+        raise InvalidEligibilityInputs(name, "cannot be negative")
+
+
+def _check_decimal(name: str, value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise InvalidEligibilityInputs(name, "a finite Decimal in 10^9/L is expected")
+    if value < 0:
+        raise InvalidEligibilityInputs(name, "a blood count cannot be negative")
+
+
+def _normalise_ids(name: str, value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, (tuple, list)) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise InvalidEligibilityInputs(name, "a list of drug ids is expected")
+    ids = (str(item).strip().lower() for item in value)
+    return tuple(dict.fromkeys(ids))
+
+
+def _read_bool(data: Mapping[str, object], key: str) -> bool | None:
+    value = data.get(key)
+    _check_bool(key, value)
+    return value if isinstance(value, bool) else None
+
+
+def _read_int(data: Mapping[str, object], key: str) -> int | None:
+    value = data.get(key)
+    _check_count(key, value)
+    return value if isinstance(value, int) else None
+
+
+def _read_decimal(data: Mapping[str, object], key: str) -> Decimal | None:
+    value = data.get(key)
+    if value is None or isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str):
+        raise InvalidEligibilityInputs(key, 'a number written as text is expected, e.g. "150"')
+    try:
+        return parse_number(value, key)
+    except ClinicalError as exc:
+        raise InvalidEligibilityInputs(key, str(exc)) from exc
+
+
+def _read_datetime(data: Mapping[str, object], key: str) -> datetime | None:
+    value = data.get(key)
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise InvalidEligibilityInputs(key, "an ISO date and time is expected")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidEligibilityInputs(key, "an ISO date and time is expected") from None
+
+
+def _read_ids(data: Mapping[str, object], key: str) -> tuple[str, ...] | None:
+    return _normalise_ids(key, data.get(key))
+
+
+# --- the rules ---
+
+
+@dataclass(frozen=True, slots=True)
+class LifeExpectancyRules:
+    """Whole months. implanted: more than; external: less than; temporary: less than."""
+
+    implanted_above: Sourced[int]
+    external_below: Sourced[int]
+    temporary_below: Sourced[int]
+
+
+@dataclass(frozen=True, slots=True)
+class CountThreshold:
+    """A clinic's lowest acceptable blood count in 10^9/L, or Unknown (the default)."""
+
+    what: str
+    limit: Sourced[Decimal] | Unknown
+    enforcement: Enforcement
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityRules:
+    name: str
+    version: str
+    signoff: str
+    life_expectancy: LifeExpectancyRules
+    platelets: CountThreshold
+    neutrophils: CountThreshold
+    active_infection: Provenance
+    ziconotide_psychosis: Provenance
+    imaging_review: Provenance
+    csf_flow_obstruction: Provenance
+    epidural_disease: Provenance
+    refill_and_alarm_access: Provenance
+    holds: HoldRules
+
+    @property
+    def hold_rules(self) -> Mapping[str, HoldRule]:
+        return self.holds.drugs
+
+    def describe(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+def not_recorded(what: str, also: str = "") -> str:
+    return f"not recorded: record {what} before deciding{also}"
+
+
+def life_expectancy_rule(
+    months: int | None, rules: LifeExpectancyRules
+) -> tuple[RuleFinding, SuggestedSystem | None]:
+    """The suggested system; exactly on a boundary, the external system, with a caution."""
+    rule = "life-expectancy"
+    implanted, external, temporary = (
+        rules.implanted_above,
+        rules.external_below,
+        rules.temporary_below,
+    )
+    if months is None:
+        reason = not_recorded(
+            "the expected survival in months",
+            ": it chooses between an implanted pump, an external system and a temporary catheter",
+        )
+        return RuleFinding(rule, Outcome.CAUTION, reason, implanted.provenance), None
+    said = f"expected survival {months} months"
+    if months > implanted.value:
+        system = SuggestedSystem.IMPLANTED
+        reason = f"{said} is more than {implanted.value}: {system.words}"
+        return RuleFinding(rule, Outcome.PASS, reason, implanted.provenance), system
+    system = SuggestedSystem.EXTERNAL_TUNNELLED
+    if months >= external.value:
+        reason = (
+            f"{said} is on the boundary (an implanted pump above {implanted.value} months, "
+            f"an external system below {external.value}): ithaca suggests {system.words}; "
+            "decide with the team"
+        )
+        return RuleFinding(rule, Outcome.CAUTION, reason, external.provenance), system
+    if months > temporary.value:
+        reason = f"{said} is less than {external.value}: {system.words}"
+        return RuleFinding(rule, Outcome.PASS, reason, external.provenance), system
+    if months == temporary.value:
+        reason = (
+            f"{said} is on the boundary (a temporary catheter below {temporary.value} month(s)): "
+            f"ithaca suggests {system.words}; decide with the team"
+        )
+        return RuleFinding(rule, Outcome.CAUTION, reason, temporary.provenance), system
+    system = SuggestedSystem.TEMPORARY_PERCUTANEOUS
+    reason = f"{said} is less than {temporary.value}: {system.words}"
+    return RuleFinding(rule, Outcome.PASS, reason, temporary.provenance), system
+
+
+def active_infection_rule(infection: bool | None, basis: Provenance) -> RuleFinding:
+    rule = "active-infection"
+    if infection is None:
+        return RuleFinding(
+            rule, Outcome.CAUTION, not_recorded("whether there is an active infection"), basis
+        )
+    if infection:
+        reason = "active infection is a device contraindication: treat the infection first"
+        action = Action("Treat the active infection before the implant")
+        return RuleFinding(rule, Outcome.FAIL, reason, basis, (action,))
+    return RuleFinding(rule, Outcome.PASS, "no active infection", basis)
+
+
+def anticoagulant_rules(
+    drug_ids: tuple[str, ...] | None, start: datetime | None, holds: HoldRules
+) -> tuple[RuleFinding, ...]:
+    """One finding per drug: its hold, with dates when the implant start is set."""
+    basis = holds.procedure_risk.provenance
+    if drug_ids is None:
+        reason = not_recorded("the anticoagulants and antiplatelets taken (or none)")
+        return (RuleFinding("anticoagulants", Outcome.CAUTION, reason, basis),)
+    if not drug_ids:
+        reason = "no anticoagulant, antiplatelet or NSAID is taken"
+        return (RuleFinding("anticoagulants", Outcome.PASS, reason, basis),)
+    return tuple(hold_finding(holds.rule(drug_id), start) for drug_id in drug_ids)
+
+
+def hold_finding(rule: HoldRule, start: datetime | None) -> RuleFinding:
+    """Always a caution: a hold is something to do, and a U hold is only advice."""
+    plan = plan_hold(rule, start)
+    action = Action(plan.action(), plan.due)
+    return RuleFinding(
+        f"anticoagulant-hold:{rule.id}", Outcome.CAUTION, plan.explain(), rule.provenance, (action,)
+    )
+
+
+def count_rule(rule: str, count: Decimal | None, threshold: CountThreshold) -> RuleFinding:
+    """A blood count against the clinic's threshold; with none set, the count is reviewed."""
+    limit = threshold.limit
+    provenance = limit.provenance if isinstance(limit, Sourced) else None
+    if count is None:
+        return RuleFinding(rule, Outcome.CAUTION, not_recorded(f"the {threshold.what}"), provenance)
+    said = f"{threshold.what} {count} ×{COUNT_UNIT}"
+    if isinstance(limit, Unknown):
+        reason = f"{said}: caution: no clinic threshold set; review the count. {limit.note} {threshold.note}"
+        action = Action(
+            f"Review the {threshold.what} ({count} ×{COUNT_UNIT}) with the implanting team"
+        )
+        return RuleFinding(rule, Outcome.CAUTION, reason.rstrip(), None, (action,))
+    if count >= limit.value:
+        reason = f"{said} is at or above the clinic threshold of {limit.value} ×{COUNT_UNIT}"
+        return RuleFinding(rule, Outcome.PASS, reason, provenance)
+    outcome = Outcome.FAIL if threshold.enforcement is Enforcement.HARD else Outcome.CAUTION
+    reason = f"{said} is below the clinic threshold of {limit.value} ×{COUNT_UNIT}: review before the implant"
+    action = Action(f"Review the {threshold.what} ({count} ×{COUNT_UNIT}) before the implant")
+    return RuleFinding(rule, outcome, reason, provenance, (action,))
+
+
+def imaging_review_rule(reviewed: bool, basis: Provenance) -> RuleFinding:
+    rule = "imaging-review"
+    if reviewed:
+        return RuleFinding(rule, Outcome.PASS, "spine imaging has been reviewed", basis)
+    reason = "spine imaging has not been reviewed: review it before deciding"
+    return RuleFinding(rule, Outcome.CAUTION, reason, basis, (Action("Review the spine imaging"),))
+
+
+def imaging_finding_rule(
+    rule: str, what: str, present: bool | None, basis: Provenance
+) -> RuleFinding:
+    """CSF flow obstruction or epidural disease: a review, never a refusal (no source grades them)."""
+    process = " (an ithaca process rule, not a guideline)"
+    if present is None:
+        return RuleFinding(
+            rule, Outcome.CAUTION, not_recorded(f"whether imaging shows {what}"), basis
+        )
+    if not present:
+        return RuleFinding(rule, Outcome.PASS, f"no {what} on imaging", basis)
+    reason = (
+        f"{what} on imaging: review with the implanting team: "
+        f"the catheter level or route may need changing{process}"
+    )
+    action = Action(f"Review the {what} with the implanting team (catheter level or route)")
+    return RuleFinding(rule, Outcome.CAUTION, reason, basis, (action,))
+
+
+def ziconotide_psychosis_rule(
+    planned: tuple[str, ...] | None, psychosis: bool | None, basis: Provenance
+) -> RuleFinding:
+    rule = "ziconotide-psychosis"
+    if planned is None:
+        reason = not_recorded(
+            "the planned intrathecal drugs", " (ziconotide is contraindicated with psychosis)"
+        )
+        return RuleFinding(rule, Outcome.CAUTION, reason, basis)
+    if ZICONOTIDE not in planned:
+        return RuleFinding(rule, Outcome.PASS, "ziconotide is not planned", basis)
+    if psychosis is None:
+        reason = not_recorded("whether there is a history of psychosis", ": ziconotide is planned")
+        return RuleFinding(rule, Outcome.CAUTION, reason, basis)
+    if psychosis:
+        reason = "ziconotide is contraindicated with a history of psychosis: plan another drug"
+        action = Action("Plan an intrathecal drug other than ziconotide")
+        return RuleFinding(rule, Outcome.FAIL, reason, basis, (action,))
+    return RuleFinding(rule, Outcome.PASS, "ziconotide is planned; no history of psychosis", basis)
+
+
+def refill_access_rule(inputs: EligibilityInputs, basis: Provenance) -> RuleFinding:
+    """Refill attendance and transport; the travel time is shown, never thresholded."""
+    problems: list[str] = []
+    actions: list[Action] = []
+    if inputs.can_attend_refills is None:
+        problems.append(not_recorded("whether the patient can attend refills"))
+    elif not inputs.can_attend_refills:
+        problems.append("the patient cannot attend refills")
+        actions.append(
+            Action("Arrange how refills will happen (transport, a nearer clinic or home visits)")
+        )
+    if inputs.has_transport is None:
+        problems.append(not_recorded("whether the patient has transport to refills"))
+    elif not inputs.has_transport:
+        problems.append("no transport to refills")
+        actions.append(Action("Arrange transport to refill appointments"))
+    if inputs.travel_minutes is None:
+        problems.append(not_recorded("the travel time to the refill clinic"))
+    travel = (
+        f"travel time {inputs.travel_minutes} minutes (shown; the reference gives no limit)"
+        if inputs.travel_minutes is not None
+        else ""
+    )
+    if problems:
+        reason = "; ".join([*problems, travel] if travel else problems)
+        return RuleFinding("refill-access", Outcome.CAUTION, reason, basis, tuple(actions))
+    reason = "the patient can attend refills and has transport; " + travel
+    return RuleFinding("refill-access", Outcome.PASS, reason, basis)
+
+
+def alarm_response_rule(
+    can_respond: bool | None, caregiver: bool | None, basis: Provenance
+) -> RuleFinding:
+    rule = "alarm-response"
+    if can_respond is None:
+        reason = not_recorded("whether the patient can respond to pump alarms")
+        return RuleFinding(rule, Outcome.CAUTION, reason, basis)
+    if can_respond:
+        return RuleFinding(rule, Outcome.PASS, "the patient can respond to pump alarms", basis)
+    teach = "the drug, withdrawal signs and alarm sounds"
+    if caregiver is None:
+        reason = not_recorded(
+            "whether a caregiver is available", ": the patient cannot respond to alarms"
+        )
+        return RuleFinding(rule, Outcome.CAUTION, reason, basis)
+    if caregiver:
+        reason = (
+            f"the patient cannot respond to alarms; a caregiver is available and must know {teach}"
+        )
+        action = Action(f"Teach the caregiver {teach}")
+        return RuleFinding(rule, Outcome.PASS, reason, basis, (action,))
+    reason = (
+        f"the patient cannot respond to alarms and has no caregiver: arrange one who knows {teach}"
+    )
+    action = Action(f"Arrange a caregiver who knows {teach}")
+    return RuleFinding(rule, Outcome.CAUTION, reason, basis, (action,))
+
+
+# --- the assessment ---
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    inputs: EligibilityInputs
+    findings: tuple[RuleFinding, ...]
+    outcome: Outcome
+    suggested_system: SuggestedSystem | None
+    before_implant: tuple[Action, ...]
+    rules_name: str
+    rules_version: str
+    signoff: str
+
+    def finding(self, rule: str) -> RuleFinding:
+        for finding in self.findings:
+            if finding.rule == rule:
+                return finding
+        raise KeyError(rule)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rules": {"name": self.rules_name, "version": self.rules_version},
+            "signoff": self.signoff,
+            "outcome": self.outcome.value,
+            "suggested_system": self.suggested_system.value if self.suggested_system else None,
+            "findings": [finding.to_dict() for finding in self.findings],
+            "before_implant": [action.to_dict() for action in self.before_implant],
+            "inputs": self.inputs.to_dict(),
+        }
+
+
+def assess(inputs: EligibilityInputs, rules: EligibilityRules) -> Assessment:
+    """Evaluate every rule (never stopping at a failure) and combine the findings."""
+    life, system = life_expectancy_rule(inputs.life_expectancy_months, rules.life_expectancy)
+    findings = (
+        life,
+        active_infection_rule(inputs.active_infection, rules.active_infection),
+        *anticoagulant_rules(inputs.anticoagulants, inputs.planned_implant_start, rules.holds),
+        count_rule("platelets", inputs.platelets, rules.platelets),
+        count_rule("neutrophils", inputs.neutrophils, rules.neutrophils),
+        imaging_review_rule(inputs.imaging_reviewed, rules.imaging_review),
+        imaging_finding_rule(
+            "csf-flow-obstruction",
+            "CSF flow obstruction",
+            inputs.csf_flow_obstruction,
+            rules.csf_flow_obstruction,
+        ),
+        imaging_finding_rule(
+            "epidural-disease",
+            "epidural disease at the catheter level",
+            inputs.epidural_disease_at_catheter_level,
+            rules.epidural_disease,
+        ),
+        ziconotide_psychosis_rule(
+            inputs.planned_drugs, inputs.psychosis_history, rules.ziconotide_psychosis
+        ),
+        refill_access_rule(inputs, rules.refill_and_alarm_access),
+        alarm_response_rule(
+            inputs.can_respond_to_alarms, inputs.caregiver_available, rules.refill_and_alarm_access
+        ),
+    )
+    return Assessment(
+        inputs=inputs,
+        findings=findings,
+        outcome=overall(findings),
+        suggested_system=system,
+        before_implant=ordered_actions(findings),
+        rules_name=rules.name,
+        rules_version=rules.version,
+        signoff=rules.signoff,
+    )
+
+
+def overall(findings: Iterable[RuleFinding]) -> Outcome:
+    outcomes = {finding.outcome for finding in findings}
+    if Outcome.FAIL in outcomes:
+        return Outcome.FAIL
+    if Outcome.CAUTION in outcomes:
+        return Outcome.CAUTION
+    return Outcome.PASS
+
+
+def ordered_actions(findings: Iterable[RuleFinding]) -> tuple[Action, ...]:
+    """Dated actions first, earliest first; then the undated ones in rule order."""
+    actions = [action for finding in findings for action in finding.actions]
+    dated = sorted((a for a in actions if a.due is not None), key=_due)
+    return (*dated, *(a for a in actions if a.due is None))
+
+
+def _due(action: Action) -> date:
+    return action.due or date.min
+
+
+# --- reading eligibility.toml ---
+
+_HEADER_KEYS = frozenset(
+    {
+        "name",
+        "version",
+        "signoff",
+        "life_expectancy",
+        "active_infection",
+        "ziconotide_psychosis",
+        "platelets",
+        "neutrophils",
+        "imaging_review",
+        "csf_flow_obstruction",
+        "epidural_disease",
+        "refill_and_alarm_access",
+        "procedure_risk",
+        "hold_convention",
+    }
+)
+_PROVENANCE_KEYS = frozenset({"source", "confidence", "note", "verified_by", "verified_on"})
+_VALUE_KEYS = _PROVENANCE_KEYS | {"value"}
+_THRESHOLD_KEYS = _PROVENANCE_KEYS | {"unknown", "value", "unit", "enforcement"}
+_SYSTEM_KEYS = ("implanted", "external_tunnelled", "temporary_percutaneous")
+
+
+def read_eligibility_rules(root: Node) -> EligibilityRules:
+    """Read a Node over the parsed eligibility.toml (with any clinic overlay applied)."""
+    header = root.child("eligibility")
+    _only_keys(header, _HEADER_KEYS)
+
+    def basis(key: str) -> Provenance:
+        return _basis(header.child(key))
+
+    return EligibilityRules(
+        name=header.text("name"),
+        version=header.text("version"),
+        signoff=header.text("signoff"),
+        life_expectancy=read_life_expectancy(header.child("life_expectancy")),
+        platelets=read_threshold(header.child("platelets"), "platelet count"),
+        neutrophils=read_threshold(header.child("neutrophils"), "neutrophil count"),
+        active_infection=basis("active_infection"),
+        ziconotide_psychosis=basis("ziconotide_psychosis"),
+        imaging_review=basis("imaging_review"),
+        csf_flow_obstruction=basis("csf_flow_obstruction"),
+        epidural_disease=basis("epidural_disease"),
+        refill_and_alarm_access=basis("refill_and_alarm_access"),
+        holds=read_hold_rules(root),
+    )
+
+
+def read_life_expectancy(node: Node) -> LifeExpectancyRules:
+    _only_keys(node, frozenset(_SYSTEM_KEYS))
+    implanted, external, temporary = (_months(node.child(key)) for key in _SYSTEM_KEYS)
+    if not temporary.value < external.value <= implanted.value:
+        raise node.fail(
+            "external_tunnelled",
+            "the months must satisfy temporary < external <= implanted",
+        )
+    return LifeExpectancyRules(implanted, external, temporary)
+
+
+def read_threshold(node: Node, what: str) -> CountThreshold:
+    _only_keys(node, _THRESHOLD_KEYS)
+    note = node.optional_text("note") or ""
+    if node.is_unknown():
+        for key in ("value", "unit", "enforcement"):
+            if node.has(key):
+                # An enforcement laid over an unset threshold would otherwise do nothing.
+                raise node.fail(key, "a threshold is either unknown or a value, not both")
+        return CountThreshold(what, node.unknown(), Enforcement.ADVISORY, note)
+    if node.text("unit") != COUNT_UNIT:
+        raise node.fail("unit", f'blood-count thresholds are written in "{COUNT_UNIT}"')
+    value = node.decimal("value")
+    if value <= 0:
+        raise node.fail("value", "a threshold above zero is expected")
+    provenance = node.provenance()
+    enforcement = node.enforcement(provenance) if node.has("enforcement") else Enforcement.ADVISORY
+    return CountThreshold(what, Sourced(value, provenance), enforcement, note)
+
+
+def _months(node: Node) -> Sourced[int]:
+    _only_keys(node, _VALUE_KEYS)
+    value = node.decimal("value")
+    if value != value.to_integral_value() or value <= 0:
+        raise node.fail("value", "a whole number of months above zero is expected")
+    return Sourced(int(value), node.provenance())
+
+
+def _basis(node: Node) -> Provenance:
+    _only_keys(node, _PROVENANCE_KEYS)
+    return node.provenance()
+
+
+def _only_keys(node: Node, allowed: frozenset[str]) -> None:
+    # A misspelt key (a clinic's "platelet" for "platelets") would otherwise be ignored.
+    for key in node.data:
+        if key not in allowed:
+            raise LibraryInvalid(
+                f"{node.where}.{key}", f"not a known key here; known: {', '.join(sorted(allowed))}"
+            )
