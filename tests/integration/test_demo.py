@@ -8,6 +8,7 @@ loaded first in a savepoint of its own, to compare the two.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,7 +25,7 @@ from ithaca.accounts.models import CaregiverLink, Profile, Role
 from ithaca.accounts.permissions import ALLOWED, Action
 from ithaca.audit.chain import verify
 from ithaca.audit.models import AuditEvent
-from ithaca.clinical.pathway import Stage
+from ithaca.clinical.pathway import TRANSITIONS, Stage
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import (
     Device,
@@ -34,6 +35,7 @@ from ithaca.devices.models import (
     Refill,
     RefillStatus,
 )
+from ithaca.pathway.models import StageMove
 from ithaca.patients.models import Patient
 from ithaca.web.demo import DEMO_PASSWORD, DemoResult, load_demo
 
@@ -116,6 +118,16 @@ def snapshot() -> dict[str, Any]:
             "checked_by__username",
             "activated_at",
             "override_reason",
+        ),
+        "pathway": rows(
+            StageMove.objects.order_by("patient__hospital_number", "at", "pk"),
+            "patient__hospital_number",
+            "from_stage",
+            "to_stage",
+            "at",
+            "by__username",
+            "reason",
+            "record_kind",
         ),
         "refills": rows(
             Refill.objects.order_by("device__serial_number", "sequence"),
@@ -300,6 +312,19 @@ def test_loading_again_adds_nothing_and_says_so(demo: Loaded) -> None:
     assert again.logins == demo.result.logins
     assert Patient.objects.count() == PATIENTS
     assert AuditEvent.objects.count() == events
+
+
+def test_every_patients_journey_follows_the_pathway_and_ends_at_their_stage(demo: Loaded) -> None:
+    for patient in demo_patients():
+        moves = list(patient.stage_moves.order_by("at", "pk"))
+        assert moves[0].from_stage == ""
+        for before, after in itertools.pairwise(moves):
+            assert after.from_stage == before.to_stage
+            assert Stage(after.to_stage) in TRANSITIONS[Stage(before.to_stage)]
+            assert after.at >= before.at
+        assert moves[-1].to_stage == patient.pathway_stage
+    waiting = demo_patients().filter(pathway_stage__in=[s.value for s in Stage if s.before_implant])
+    assert waiting.exists()
 
 
 def test_the_bulk_mode_stores_the_same_clinic_as_the_services(demo: Loaded) -> None:

@@ -37,6 +37,17 @@ class Action(Enum):
     VIEW_DASHBOARD = "see the clinic dashboard"
     MANAGE_LIBRARY = "change the clinic drug library"
     VIEW_AUDIT = "read the audit trail"
+    VIEW_PATHWAY = "see the care pathway worklists and delays"
+    MOVE_PATHWAY = "move a patient along the care pathway"
+    RECORD_DELAY = "record why a patient is waiting"
+    RECORD_SIDE_EFFECTS = "record whether side effects limit the opioid dose"
+    REFER_PATIENT = "refer a patient for intrathecal therapy"
+    ASSESS_ELIGIBILITY = "assess eligibility for intrathecal therapy"
+    RECORD_DECISION = "record the multidisciplinary decision"
+    RECORD_TRIAL = "record an intrathecal trial or its waiver"
+    RECORD_IMPLANT = "record the implant and its checklist"
+    RECORD_FOLLOW_UP = "record a follow-up visit"
+    RECORD_COMPLICATION = "record a complication"
 
 
 CLINICAL_STAFF = {Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.COORDINATOR}
@@ -57,6 +68,18 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.VIEW_DASHBOARD: CLINICAL_STAFF,
     Action.MANAGE_LIBRARY: {Role.PHARMACIST},
     Action.VIEW_AUDIT: {Role.ADMINISTRATOR},
+    Action.VIEW_PATHWAY: CLINICAL_STAFF,
+    Action.MOVE_PATHWAY: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    Action.RECORD_DELAY: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    Action.RECORD_SIDE_EFFECTS: {Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST},
+    # The oncologist or palliative physician refers; a coordinator may send it on their behalf.
+    Action.REFER_PATIENT: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    Action.ASSESS_ELIGIBILITY: {Role.PHYSICIAN},
+    Action.RECORD_DECISION: {Role.PHYSICIAN},
+    Action.RECORD_TRIAL: {Role.PHYSICIAN},
+    Action.RECORD_IMPLANT: {Role.PHYSICIAN},
+    Action.RECORD_FOLLOW_UP: {Role.PHYSICIAN, Role.NURSE},
+    Action.RECORD_COMPLICATION: {Role.PHYSICIAN, Role.NURSE},
 }
 
 

@@ -27,6 +27,7 @@ from ithaca.clinical.pathway import Stage
 from ithaca.clinical.quantities import DoseRate, Unit
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
+from ithaca.pathway.moves import first_move
 from ithaca.patients.models import Contact, OpioidRegimenItem, PainScore, Patient, Prognosis, Sex
 
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -97,9 +98,20 @@ def _number_taken(number: str) -> str:
 
 
 def register_patient(
-    user: User, details: PatientDetails, pathway_stage: Stage = Stage.IDENTIFIED
+    user: User,
+    details: PatientDetails,
+    pathway_stage: Stage = Stage.IDENTIFIED,
+    *,
+    stage_since: datetime | None = None,
 ) -> Patient:
+    """Register a patient at a pathway stage; `stage_since` dates the stage when the patient
+    reached it before ithaca knew them (a pump implanted elsewhere, say)."""
     require(user, Action.REGISTER_PATIENT)
+    if stage_since is not None and (timezone.is_naive(stage_since) or stage_since > timezone.now()):
+        raise ServiceRefusal(
+            "The date the patient reached this stage must be a past time with its zone.",
+            field="stage_since",
+        )
     details = details.cleaned()
     _validate(details, None)
     try:
@@ -117,6 +129,9 @@ def register_patient(
                     "hospital_number": patient.hospital_number,
                     "pathway_stage": pathway_stage.value,
                 },
+            )
+            first_move(
+                user, patient, pathway_stage, f"Registered at {pathway_stage.label}.", stage_since
             )
     except IntegrityError as exc:  # registered by someone else between the check and the save
         raise ServiceRefusal(

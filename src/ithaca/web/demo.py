@@ -42,6 +42,7 @@ from ithaca.devices.models import (
     RefillStatus,
 )
 from ithaca.patients.models import Patient
+from ithaca.web.demo_pathway import journey
 from ithaca.web.demo_pumps import PumpHistory, Staff
 from ithaca.web.demo_story import BLOCK, CAREGIVER, make_story
 from ithaca.web.demo_writers import BulkWriter, ServiceWriter
@@ -121,6 +122,7 @@ def load_demo(
             # One stream per patient: a patient's story does not depend on how many come before.
             rng = random.Random(f"ithaca-demo:{seed}:{index}")  # noqa: S311 - synthetic data, no secret
             story = make_story(rng, index, today)
+            story.journey = journey(story, today)
             patient = writer.patient(story)
             therapy = story.therapy
             if therapy is not None:

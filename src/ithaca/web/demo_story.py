@@ -193,6 +193,7 @@ class Story:
     responder: bool = True
     regimen: list[RegimenSpec] = field(default_factory=list)
     pain: list[PainSpec] = field(default_factory=list)
+    journey: list[tuple[Stage, date]] = field(default_factory=list)  # see demo_pathway
 
     @property
     def stage(self) -> Stage:

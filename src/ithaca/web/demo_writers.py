@@ -46,12 +46,16 @@ from ithaca.devices.models import (
 )
 from ithaca.devices.programs import finding_record
 from ithaca.devices.registry import explant, record_device_event, register_device
+from ithaca.pathway.models import StageMove
+from ithaca.pathway.moves import import_history
 from ithaca.patients import services as patient_service
 from ithaca.patients.models import Contact, OpioidRegimenItem, PainScore, Patient
 from ithaca.web.demo_pumps import DemoInconsistent, DeviceSpec, Fill, Staff, Version
 from ithaca.web.demo_story import Story
 
 FOUR_PLACES = Decimal("0.0001")
+JOURNEY_MINUTE = 8 * 60 + 30  # pathway moves are stamped at the start of clinic hours
+JOURNEY_REASON = "Synthetic demo history: a journey made up for the demonstration clinic."
 
 
 def moment(on: date, minute: int) -> datetime:
@@ -105,7 +109,16 @@ class ServiceWriter:
             phone=person.phone,
             address=person.address,
         )
-        patient = patient_service.register_patient(staff.coordinator, details, story.stage)
+        (first_stage, first_day), *later = story.journey
+        patient = patient_service.register_patient(
+            staff.coordinator, details, first_stage, stage_since=moment(first_day, JOURNEY_MINUTE)
+        )
+        import_history(
+            staff.coordinator,
+            patient,
+            [(stage, moment(on, JOURNEY_MINUTE)) for stage, on in later],
+            JOURNEY_REASON,
+        )
         for contact in person.contacts:
             patient_service.add_contact(
                 staff.coordinator,
@@ -238,6 +251,7 @@ class ServiceWriter:
 
 BULK_ORDER: tuple[type[models.Model], ...] = (
     Patient,
+    StageMove,
     Contact,
     OpioidRegimenItem,
     PainScore,
@@ -286,6 +300,19 @@ class BulkWriter:
             address=person.address,
             pathway_stage=story.stage.value,
         )
+        previous = ""
+        for stage, on in story.journey:
+            self._add(
+                StageMove,
+                patient=patient,
+                from_stage=previous,
+                to_stage=stage.value,
+                at=moment(on, JOURNEY_MINUTE),
+                by=staff.coordinator,
+                reason=JOURNEY_REASON if previous else f"Registered at {stage.label}.",
+                record_kind="imported" if previous else "",
+            )
+            previous = stage.value
         for contact in person.contacts:
             self._add(
                 Contact,

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ithaca.audit",
     "ithaca.patients",
     "ithaca.devices",
+    "ithaca.pathway",
     "ithaca.web",
 ]
 
