@@ -126,7 +126,7 @@ def test_nearest_rank_percentile(values, percent, expected):
 
 
 def test_percentile_outside_1_to_100_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="between 1 and 100"):
         nearest_rank([d(1)], 0)
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ithaca.cli import render, values
+from ithaca.cli.holds import add_holds_command
 from ithaca.cli.programargs import add_program_options, build_program
 from ithaca.cli.values import UsageError
 from ithaca.clinical.catalogue import Catalogue
@@ -25,7 +26,9 @@ Output = tuple[dict[str, Any], list[str], int]
 
 
 def add_calc_commands(subparsers: Any) -> None:
-    calc = subparsers.add_parser("calc", help="calculations: ome, intrathecal, refill, residual")
+    calc = subparsers.add_parser(
+        "calc", help="calculations: ome, intrathecal, refill, residual, holds"
+    )
     commands = calc.add_subparsers(dest="calc_command", required=True, metavar="CALCULATION")
 
     ome = commands.add_parser("ome", help="oral morphine equivalent of current systemic opioids")
@@ -101,6 +104,8 @@ def add_calc_commands(subparsers: Any) -> None:
         "--on", metavar="YYYY-MM-DD", help="date of this refill (with the program options)"
     )
     residual.set_defaults(run=run_residual)
+
+    add_holds_command(commands)
 
 
 def add_fill_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ithaca.cli import render, values
+from ithaca.cli.eligibility import add_eligibility_command
 from ithaca.cli.programargs import add_program_options, build_program
 from ithaca.clinical.catalogue import Catalogue
 from ithaca.clinical.checks import check_program
@@ -16,7 +17,7 @@ EXIT_BLOCKED = 1
 
 
 def add_check_commands(subparsers: Any) -> None:
-    check = subparsers.add_parser("check", help="check a pump program")
+    check = subparsers.add_parser("check", help="check a pump program, or eligibility")
     commands = check.add_subparsers(dest="check_command", required=True, metavar="WHAT")
     program = commands.add_parser(
         "program",
@@ -34,6 +35,8 @@ def add_check_commands(subparsers: Any) -> None:
         "--days-since-last-increase", metavar="DAYS", help="days since the dose was last raised"
     )
     program.set_defaults(run=run_check_program)
+
+    add_eligibility_command(commands)
 
 
 def run_check_program(

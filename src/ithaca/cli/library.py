@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ithaca.cli import render
+from ithaca.cli import eligibility, pathway, render
 from ithaca.clinical.catalogue import Catalogue
 from ithaca.clinical.drugs import Drug
 from ithaca.clinical.policy import ClinicPolicy
@@ -16,7 +16,7 @@ from ithaca.clinical.sources import Unknown
 
 def add_library_commands(subparsers: Any) -> None:
     library = subparsers.add_parser(
-        "library", help="the drug library and device catalogue in force"
+        "library", help="the drug library, device catalogue and rule sets in force"
     )
     commands = library.add_subparsers(dest="library_command", required=True, metavar="WHAT")
     show = commands.add_parser(
@@ -153,6 +153,8 @@ def run_show(ns: argparse.Namespace, catalogue: Catalogue) -> tuple[dict[str, An
         "drugs": {d.id: _drug(d) for d in catalogue.drugs.values()},
         "pumps": {p.id: _pump(p) for p in catalogue.pumps.values()},
         "policy": _policy(catalogue.policy),
+        "pathway": pathway.rules_json(catalogue.pathway),
+        "eligibility": eligibility.rules_json(catalogue.eligibility),
         "factor_tables": {t.id: t.name for t in catalogue.factors.tables.values()},
         "default_factor_table": catalogue.factors.default_table,
         "ratios": {
@@ -205,6 +207,8 @@ def run_show(ns: argparse.Namespace, catalogue: Catalogue) -> tuple[dict[str, An
         )
         lines += [f"    note: {n.value} {n.provenance.describe()}" for n in pump.notes]
     lines += ["", *_policy_text(catalogue.policy)]
+    lines += ["", *pathway.rules_text(catalogue.pathway)]
+    lines += ["", *eligibility.rules_text(catalogue.eligibility)]
     lines += [
         "",
         f"Opioid factor tables (default {catalogue.factors.default_table}): "

@@ -18,8 +18,8 @@ from datetime import date
 
 from ithaca.clinical.datareader import Node, read_sources
 from ithaca.clinical.drugs import Drug, read_drug
-from ithaca.clinical.errors import LibraryInvalid, UnknownDrug, UnknownPump
 from ithaca.clinical.eligibility import EligibilityRules, read_eligibility_rules
+from ithaca.clinical.errors import LibraryInvalid, UnknownDrug, UnknownPump
 from ithaca.clinical.factors import OpioidFactors, read_factors
 from ithaca.clinical.pathway_rules import PathwayRules, read_pathway_rules
 from ithaca.clinical.policy import ClinicPolicy, read_policy
