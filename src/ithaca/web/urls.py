@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("ithaca.web.dashboard_urls")),
     path("patients/", include("ithaca.patients.urls")),
     path("", include("ithaca.devices.urls")),
+    path("", include("ithaca.pathway.urls")),
 ]
 
 handler403 = "ithaca.web.errors.forbidden"
