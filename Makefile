@@ -25,11 +25,12 @@ run: $(STAMP)
 ## on SQLite (unit, CLI, integration, browser) and again on PostgreSQL (integration)
 test: $(STAMP) browser lint typecheck contracts unit postgres
 
-# Debian's Chromium for the browser tests; never a browser download.
+# Debian's Chromium for the browser tests (never a browser download), and poppler's
+# pdftotext, with which the PDF tests read back the text of what they printed.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-	  else echo "chromium is missing and this is not root: the browser tests will be skipped"; fi; }
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+	  else echo "chromium or pdftotext is missing and this is not root: those tests will be skipped"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

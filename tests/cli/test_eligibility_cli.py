@@ -73,7 +73,7 @@ def test_a_full_assessment_is_a_caution_with_every_finding_and_the_dated_hold(ca
     }
     assert doc["inputs"]["platelets"] == "150"
     assert doc["inputs"]["travel_minutes"] == 45
-    assert doc["inputs"]["planned_implant_start"] == "2027-03-03T09:00"
+    assert doc["inputs"]["planned_implant_start"] == "2027-03-03T09:00+00:00"
     assert doc["rules"] == {"name": "ithaca eligibility rules", "version": "2026.11.0"}
     assert "need local clinical sign-off" in doc["signoff"]
     assert "Every clinical rule set" in doc["library_signoff"]

@@ -51,7 +51,7 @@ def test_warfarin_and_ibuprofen_give_the_hand_worked_dates(capsys):
     assert doc["procedure_risk"]["value"] == "high"
     assert doc["convention"]["needs_local_signoff"] is True
     assert doc["convention"]["source"]["confidence"] == "U"
-    assert doc["inputs"]["procedure"] == START
+    assert doc["inputs"]["procedure"] == START + "+00:00"
     assert doc["needs_local_signoff"] is True
 
 
@@ -82,7 +82,7 @@ def test_an_hour_based_hold_gives_a_last_dose_time(capsys):
     doc = holds_json(capsys, "enoxaparin-therapeutic")
     (enoxaparin,) = doc["holds"]
     # 24 h before 2027-03-03 09:00
-    assert enoxaparin["last_dose_no_later_than"] == "2027-03-02T09:00"
+    assert enoxaparin["last_dose_no_later_than"] == "2027-03-02T09:00+00:00"  # GMT in March
     assert enoxaparin["last_dose_day"] is None
     assert enoxaparin["convention_applies"] is False
     code, out, _ = run(
@@ -183,3 +183,34 @@ def test_the_core_unknown_anticoagulant_error_is_a_clinical_error_main_turns_int
     assert out == ""
     assert err.startswith("ithaca: error: --anticoagulant: 'heparine' is not in the anticoagulant")
     assert err.count("\n") == 1
+
+
+def test_an_hour_hold_across_the_spring_clock_change_is_24_real_hours(capsys, monkeypatch):
+    # London's clocks go forward at 01:00 on 28 March 2027: 24 real hours before 09:00 BST
+    # is 08:00 GMT on the day before, not 09:00 (which would be only 23 hours).
+    monkeypatch.setenv("ITHACA_TIME_ZONE", "Europe/London")
+    code, out, _ = run(
+        capsys,
+        "calc",
+        "holds",
+        "--procedure",
+        "2027-03-28T09:00",
+        "--drug",
+        "enoxaparin-therapeutic",
+    )
+    assert code == 0
+    assert "last dose no later than: 2027-03-27 08:00" in out
+
+
+def test_a_time_the_clock_skips_or_repeats_is_refused(capsys, monkeypatch):
+    monkeypatch.setenv("ITHACA_TIME_ZONE", "Europe/London")
+    code, _, err = run(
+        capsys, "calc", "holds", "--procedure", "2027-03-28T01:30", "--drug", "heparin-iv"
+    )
+    assert code == 2
+    assert "does not exist in Europe/London" in err
+    code, _, err = run(
+        capsys, "calc", "holds", "--procedure", "2027-10-31T01:30", "--drug", "heparin-iv"
+    )
+    assert code == 2
+    assert "happens twice" in err

@@ -17,6 +17,7 @@ from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import Device
 from ithaca.pathway.implants import complete_follow_up, record_complication, record_implant
 from ithaca.pathway.models import Complication, FollowUp, ImplantRecord, StageMove
+from ithaca.pathway.moves import move_patient
 from ithaca.pathway.records_context import records_context
 
 
@@ -98,7 +99,8 @@ def test_follow_ups_are_dated_from_the_implant_across_a_month_end(physician, pla
     assert len(rows) == 8
     assert [r[2] for r in rows] == sorted(r[2] for r in rows)
     basis = FollowUp.objects.filter(implant=saved, kind="respiratory_review").first().basis
-    assert "[C]" in basis
+    assert "ithaca default policy" in basis
+    assert basis.endswith("[U]")
 
 
 def test_an_implant_date_in_the_future_is_refused(physician, planned):
@@ -223,6 +225,15 @@ def test_the_follow_up_worklist_shows_overdue_and_the_nurse_records_it(
     )
     assert response["Location"] == reverse("pathway-follow-ups")
     assert FollowUp.objects.get(pk=overdue[0].pk).done_by == nurse
+
+
+def test_an_explanted_patient_owes_no_follow_ups_on_the_worklist(client, nurse, physician, planned):
+    implant(physician, planned, implanted_on=timezone.localdate() - timedelta(days=3))
+    move_patient(physician, planned, Stage.EXPLANTED, "Pump removed: pocket infection.")
+    client.force_login(nurse)
+    page = client.get(reverse("pathway-follow-ups"))
+    assert page.context["overdue"] == []
+    assert page.context["due_today"] == []
 
 
 def test_a_second_done_on_the_page_is_refused_in_words(client, nurse, physician, planned):

@@ -2,8 +2,9 @@
 
 Only a physician assesses, decides, records a trial or an implant; nurses and physicians
 record follow-ups and complications; a pharmacist or coordinator sees the follow-up
-worklist but records nothing; a caregiver sees only their own patient's record pages;
-a stranger and an administrator nothing; nobody signed out gets past the sign-in page.
+worklist but records nothing; a caregiver sees none of the pathway's clinical records
+(prognosis, psychosis history, delay notes are the team's working notes), a stranger and
+an administrator nothing; nobody signed out gets past the sign-in page.
 """
 
 from __future__ import annotations
@@ -142,14 +143,12 @@ def test_only_nurses_and_physicians_mark_a_follow_up_done(request, client, recor
 
 @pytest.mark.parametrize("name", ["pathway-trial-detail", "pathway-assessment"])
 @pytest.mark.parametrize("who", PERSONAS)
-def test_the_result_pages_show_to_staff_and_the_linked_caregiver_only(
-    request, client, records, name, who
-):
+def test_the_result_pages_show_to_clinical_staff_only(request, client, records, name, who):
     client.force_login(persona(request, who))
     key = "trial" if name == "pathway-trial-detail" else "assessment"
     kwarg = "trial_id" if key == "trial" else "assessment_id"
     url = reverse(name, kwargs={kwarg: records[key].pk})
-    allowed = {"physician", "nurse", "pharmacist", "coordinator", "caregiver"}
+    allowed = {"physician", "nurse", "pharmacist", "coordinator"}
     assert client.get(url).status_code == (200 if who in allowed else 403)
 
 

@@ -243,3 +243,19 @@ def test_the_waiver_page_shows_its_provenance_and_needs_a_reason(client, physici
     assert "reason" in refused.context["form"].errors
     done = client.post(url, {"reason": "Prognosis of weeks."})
     assert done.status_code == 302
+
+
+def test_hours_of_observation_that_have_not_passed_yet_are_refused(physician, decided):
+    with pytest.raises(ServiceRefusal) as refused:
+        trial(physician, decided, performed_at=timezone.now() - timedelta(hours=2))
+    assert refused.value.field == "observation_hours"
+    assert not TrialRecord.objects.filter(patient=decided).exists()
+
+
+def test_the_move_to_trial_is_dated_when_the_trial_was_given(physician, decided):
+    given = timezone.now() - timedelta(hours=30)
+    trial(physician, decided, performed_at=given)
+    move = StageMove.objects.get(patient=decided, to_stage="trial")
+    decision = StageMove.objects.get(patient=decided, to_stage="decision")
+    # the decision was recorded just now, after the trial's time: the move follows it
+    assert move.at == max(given, decision.at)

@@ -14,7 +14,7 @@ from ithaca.audit.chain import verify
 from ithaca.audit.models import AuditEvent
 from ithaca.clinical.factors import Route
 from ithaca.clinical.parsing import parse_quantity
-from ithaca.clinical.pathway import Stage
+from ithaca.clinical.pathway import REGISTRATION_STAGES, Stage
 from ithaca.clinical.quantities import DoseRate, Unit
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.patients import services
@@ -51,9 +51,9 @@ def add(user, patient, opioid: str, route: Route, text: str, started_on: date = 
 
 
 def test_a_nurse_registers_a_patient_and_the_audit_trail_records_who_and_what(nurse):
-    patient = services.register_patient(nurse, details(given_name="  Ada "), Stage.REFERRED)
+    patient = services.register_patient(nurse, details(given_name="  Ada "), Stage.MAINTENANCE)
     assert patient.given_name == "Ada"
-    assert patient.pathway_stage == "referred"
+    assert patient.pathway_stage == "maintenance"
     [event] = events("patient")
     assert (event.action, event.actor_username, event.patient_id) == (
         "create",
@@ -279,3 +279,15 @@ def test_an_opioid_cannot_be_stopped_twice(physician, patient):
     with pytest.raises(ServiceRefusal, match="already recorded as stopped"):
         services.stop_regimen_item(physician, item, stopped_on=date(2026, 3, 2), reason="again")
     assert OpioidRegimenItem.objects.get().stopped_on == date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "stage",
+    [s for s in Stage if s not in REGISTRATION_STAGES],
+    ids=lambda s: s.value,
+)
+def test_a_patient_cannot_be_registered_at_a_stage_that_claims_a_record(nurse, stage):
+    with pytest.raises(ServiceRefusal) as refused:
+        services.register_patient(nurse, details(), stage)
+    assert refused.value.field == "pathway_stage"
+    assert not Patient.objects.filter(hospital_number=details().hospital_number).exists()

@@ -187,7 +187,7 @@ def registration(**changes) -> dict[str, str]:
         "prognosis": "3-6m",
         "phone": "",
         "address": "",
-        "pathway_stage": "referred",
+        "pathway_stage": "identified",
     }
     return {**data, **changes}
 
@@ -198,7 +198,15 @@ def test_a_coordinator_registers_a_patient_and_lands_on_their_page(client, coord
     patient = Patient.objects.get(hospital_number="H300001")
     assert response.status_code == 302
     assert response.url == page(patient)
-    assert (patient.ecog, patient.pathway_stage) == (2, "referred")
+    assert (patient.ecog, patient.pathway_stage) == (2, "identified")
+
+
+def test_the_registration_form_offers_only_a_start_or_a_transfer_with_a_pump(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("patients:register"), registration(pathway_stage="decision"))
+    assert response.status_code == 200
+    assert not Patient.objects.filter(hospital_number="H300001").exists()
+    assert "Select a valid choice" in response.content.decode()
 
 
 def test_registration_refuses_a_future_birth_date_next_to_the_field(client, coordinator):

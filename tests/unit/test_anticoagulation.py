@@ -401,3 +401,16 @@ def test_a_hold_without_a_number_must_say_what_to_do():
 def test_an_upper_case_drug_id_is_refused():
     with pytest.raises(LibraryInvalid, match="lower case"):
         read(with_hold("Warfarin2", BASE_HOLD))
+
+
+def test_an_hour_hold_is_counted_in_real_hours_across_a_clock_change():
+    from zoneinfo import ZoneInfo
+
+    from ithaca.clinical.anticoagulation import last_dose_by
+
+    london = ZoneInfo("Europe/London")
+    spring = datetime(2027, 3, 28, 9, 0, tzinfo=london)  # BST, the clocks went forward at 01:00
+    assert last_dose_by(spring, 24) == datetime(2027, 3, 27, 8, 0, tzinfo=london)
+    autumn = datetime(2027, 10, 31, 9, 0, tzinfo=london)  # GMT, the clocks went back at 02:00
+    assert last_dose_by(autumn, 24) == datetime(2027, 10, 30, 10, 0, tzinfo=london)
+    assert (spring - last_dose_by(spring, 6)).total_seconds() == 6 * 3600

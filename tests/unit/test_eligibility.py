@@ -615,3 +615,27 @@ def test_every_value_table_names_a_source_a_mark_and_a_note():
         if where == "eligibility" or "unknown" in table:
             continue
         assert {"source", "confidence", "note"} <= table.keys(), where
+
+
+# --- dates already past, judged against the clinic's today passed in ---
+
+
+def test_a_last_dose_day_already_gone_is_a_caution_to_re_plan():
+    inputs = replace(WELL, anticoagulants=("warfarin",))
+    # Warfarin's last dose is 2027-02-25 for an implant on 2027-03-03: on 2027-02-27 the
+    # five drug-free days can no longer be had.
+    late = assess(inputs, rules(), on=date(2027, 2, 27)).finding("timing")
+    assert late.outcome is Outcome.CAUTION
+    assert "re-plan the implant date" in late.reason
+    assert "2027-02-25" in late.reason
+    on_time = assess(inputs, rules(), on=date(2027, 2, 25))
+    assert "timing" not in [f.rule for f in on_time.findings]
+
+
+def test_an_implant_planned_in_the_past_is_a_caution():
+    found = assess(WELL, rules(), on=date(2027, 3, 4)).finding("timing")
+    assert "is before today (2027-03-04)" in found.reason
+
+
+def test_without_today_no_timing_rule_is_judged():
+    assert "timing" not in [f.rule for f in assess(WELL, rules()).findings]

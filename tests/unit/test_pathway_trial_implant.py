@@ -186,9 +186,11 @@ def test_follow_ups_across_a_leap_day(catalogue):
     assert wound == [date(2028, 2, 29), date(2028, 3, 7)]
 
 
-def test_the_respiratory_reviews_rest_on_the_label_the_others_on_clinic_policy(catalogue):
+def test_every_follow_up_day_is_clinic_policy_the_label_gives_only_a_window(catalogue):
     marks = {rule.kind: rule.provenance.confidence.value for rule in catalogue.pathway.follow_ups}
-    assert marks == {"respiratory_review": "C", "wound_check": "U", "titration_visit": "U"}
+    assert marks == {"respiratory_review": "U", "wound_check": "U", "titration_visit": "U"}
+    respiratory = next(r for r in catalogue.pathway.follow_ups if r.kind == "respiratory_review")
+    assert "24-72 hours" in respiratory.provenance.note
 
 
 # --- complications ---------------------------------------------------------------------------

@@ -181,7 +181,7 @@ def build_inputs(ns: argparse.Namespace, catalogue: Catalogue) -> tuple[Eligibil
 
 def run_eligibility(ns: argparse.Namespace, catalogue: Catalogue) -> Output:
     inputs, has_time = build_inputs(ns, catalogue)
-    result = assess(inputs, catalogue.eligibility)
+    result = assess(inputs, catalogue.eligibility, on=holds_cli.clinic_today())
     start = inputs.planned_implant_start
     about = render.about(catalogue.identity)
     doc: dict[str, Any] = {"check": "eligibility", **result.to_dict()}

@@ -8,9 +8,11 @@ plan out: every number shown is the library's, with its source and confidence ma
 from __future__ import annotations
 
 import argparse
+import os
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ithaca.cli import render
 from ithaca.cli.values import UsageError, named
@@ -72,7 +74,41 @@ def procedure_start(text: str, option: str = "--procedure") -> tuple[datetime, b
             f"'{text}' is not a local date and time; write YYYY-MM-DDTHH:MM, "
             "e.g. 2027-03-03T09:00 (no seconds, no time zone)",
         )
-    return moment, match["time"] is not None
+    return _in_clinic_zone(moment, option), match["time"] is not None
+
+
+def clinic_today() -> date:
+    """Today in the clinic's zone: the command line is an entry point and may read the clock."""
+    return datetime.now(_clinic_zone()[0]).date()
+
+
+def _clinic_zone() -> tuple[ZoneInfo, str]:
+    name = os.environ.get("ITHACA_TIME_ZONE", "Europe/London")
+    try:
+        return ZoneInfo(name), name
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            "ITHACA_TIME_ZONE", f"{name!r} is not a time zone name such as Europe/London"
+        ) from None
+
+
+def _in_clinic_zone(moment: datetime, option: str) -> datetime:
+    """The typed local time in the clinic's zone (ITHACA_TIME_ZONE, as the web application),
+    so an hour-counted hold across a clock change is counted in real hours. A time the
+    clock skips, or shows twice, is refused rather than guessed."""
+    zone, name = _clinic_zone()
+    aware = moment.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
+        raise UsageError(
+            option, f"{moment:%Y-%m-%d %H:%M} does not exist in {name}: the clocks go forward"
+        )
+    if aware.utcoffset() != aware.replace(fold=1).utcoffset():
+        raise UsageError(
+            option,
+            f"{moment:%Y-%m-%d %H:%M} happens twice in {name} (the clocks go back): "
+            "give a time outside that hour",
+        )
+    return aware
 
 
 def hold_rules_for(ids: list[str], holds: HoldRules, option: str) -> list[HoldRule]:
@@ -99,7 +135,8 @@ def require_time_for_hour_holds(rules: list[HoldRule], has_time: bool, option: s
 
 
 def when(moment: datetime, has_time: bool) -> str:
-    return moment.isoformat(sep=" ", timespec="minutes") if has_time else moment.date().isoformat()
+    """The clinic's local clock time for people; JSON keeps the UTC offset (iso_start)."""
+    return moment.strftime("%Y-%m-%d %H:%M") if has_time else moment.date().isoformat()
 
 
 def iso_start(moment: datetime, has_time: bool) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
 from ithaca.clinical.datareader import Node
@@ -249,11 +249,19 @@ def last_dose_day(procedure_day: date, days: int) -> date:
 
 
 def last_dose_by(procedure_start: datetime, hours: int) -> datetime:
-    return procedure_start - timedelta(hours=hours)
+    """The start minus `hours` of real elapsed time, shown on the start's own clock.
+
+    Python subtracts an aware datetime on its wall clock, so 24 h before 09:00 on the day
+    the clocks go forward would be only 23 real hours: the sum is done in UTC instead. A
+    naive start (no zone) can only be counted on the wall clock; callers give a zone."""
+    if procedure_start.tzinfo is None:
+        return procedure_start - timedelta(hours=hours)
+    elapsed = procedure_start.astimezone(UTC) - timedelta(hours=hours)
+    return elapsed.astimezone(procedure_start.tzinfo)
 
 
 def _when(moment: datetime) -> str:
-    return moment.isoformat(sep=" ", timespec="minutes")
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _restart_text(restart: Span | None) -> str:

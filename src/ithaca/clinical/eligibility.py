@@ -553,8 +553,13 @@ class Assessment:
         }
 
 
-def assess(inputs: EligibilityInputs, rules: EligibilityRules) -> Assessment:
-    """Evaluate every rule (never stopping at a failure) and combine the findings."""
+def assess(
+    inputs: EligibilityInputs, rules: EligibilityRules, on: date | None = None
+) -> Assessment:
+    """Evaluate every rule (never stopping at a failure) and combine the findings.
+
+    `on` is the clinic's today, passed in by the caller (the core has no clock): with it,
+    a planned implant already past, or a last-dose day already gone, is a caution."""
     life, system = life_expectancy_rule(inputs.life_expectancy_months, rules.life_expectancy)
     findings = (
         life,
@@ -583,6 +588,8 @@ def assess(inputs: EligibilityInputs, rules: EligibilityRules) -> Assessment:
             inputs.can_respond_to_alarms, inputs.caregiver_available, rules.refill_and_alarm_access
         ),
     )
+    if on is not None:
+        findings = (*findings, *timing_rule(findings, inputs.planned_implant_start, on, rules))
     return Assessment(
         inputs=inputs,
         findings=findings,
@@ -593,6 +600,33 @@ def assess(inputs: EligibilityInputs, rules: EligibilityRules) -> Assessment:
         rules_version=rules.version,
         signoff=rules.signoff,
     )
+
+
+def timing_rule(
+    findings: Iterable[RuleFinding], start: datetime | None, on: date, rules: EligibilityRules
+) -> tuple[RuleFinding, ...]:
+    """A caution when the plan cannot be kept as dated: the implant or a last dose is past."""
+    late = [
+        action
+        for finding in findings
+        for action in finding.actions
+        if action.due is not None and action.due < on
+    ]
+    if start is not None and start.date() < on:
+        reason = (
+            f"the planned implant start {start:%Y-%m-%d} is before today ({on.isoformat()}): "
+            "record the new date"
+        )
+    elif late:
+        reason = (
+            "a last-dose day has already passed ("
+            + "; ".join(f"{a.text}" for a in late)
+            + f"; today is {on.isoformat()}): the holds cannot be kept for this date; "
+            "re-plan the implant date"
+        )
+    else:
+        return ()
+    return (RuleFinding("timing", Outcome.CAUTION, reason, rules.holds.convention),)
 
 
 def overall(findings: Iterable[RuleFinding]) -> Outcome:

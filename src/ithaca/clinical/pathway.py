@@ -107,6 +107,18 @@ GATED: dict[Stage, str] = {
 }
 
 
+# Where a newly registered patient may start: at the beginning, or (a transfer from another
+# service) already living with a device. Any other stage would claim a referral, an
+# assessment or a decision that ithaca does not hold.
+REGISTRATION_STAGES: tuple[Stage, ...] = (
+    Stage.IDENTIFIED,
+    Stage.IMPLANTED,
+    Stage.TITRATION,
+    Stage.MAINTENANCE,
+    Stage.END_OF_LIFE_CARE,
+)
+
+
 def allowed_next(current: Stage) -> tuple[Stage, ...]:
     """The stages a patient may move to next, in the order the enumeration lists them."""
     return tuple(stage for stage in Stage if stage in TRANSITIONS[current])

@@ -52,7 +52,7 @@ def assessed(inputs: EligibilityInputs, catalogue: Catalogue) -> Assessment:
     """The core's assessment; a refusal naming the input the core could not use."""
     check_planned_drugs(inputs, catalogue)
     try:
-        return assess(inputs, catalogue.eligibility)
+        return assess(inputs, catalogue.eligibility, on=timezone.localdate())
     except UnknownAnticoagulant as exc:
         raise refusal(exc, "anticoagulants") from None
     except InvalidEligibilityInputs as exc:

@@ -239,7 +239,8 @@ class ImplantForm(forms.Form):
             ):
                 self.add_error(
                     f"reason_{item.id}",
-                    "Tick this item, or write why it is left open: it cannot be left silently.",
+                    f"Not ticked: “{item.text}”. Tick it, or write why it is left open: "
+                    "it cannot be left silently.",
                 )
         return data
 

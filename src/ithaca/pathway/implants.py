@@ -10,7 +10,7 @@ rules in force; each follow-up is done once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -36,7 +36,7 @@ from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import Device
 from ithaca.pathway.models import Complication, FollowUp, ImplantRecord, SystemType
-from ithaca.pathway.moves import move_patient
+from ithaca.pathway.moves import dated_move, move_patient
 from ithaca.pathway.recording import (
     clean_text,
     locked,
@@ -136,10 +136,14 @@ def record_implant(
             expected_from=Stage.IMPLANT_PLANNED,
             record_kind="implant",
             record_id=saved.pk,
-            at=saved.at,
+            at=dated_move(fresh, _start_of(implanted_on)),
         )
     patient.pathway_stage = fresh.pathway_stage
     return saved
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _move_reason(saved: ImplantRecord, state: ChecklistState) -> str:

@@ -103,6 +103,14 @@ def move_patient(
     return move
 
 
+def dated_move(patient: Patient, happened: datetime) -> datetime:
+    """When a record's move is dated: when the thing happened (an implant, a trial), so the
+    delays view measures the care and not the typing; but never before the patient's last
+    move, because the history is a sequence (a late-entered plan is then a zero-length stay)."""
+    last = patient.stage_moves.order_by("-at", "-pk").first()
+    return max(happened, last.at) if last is not None else happened
+
+
 def first_move(
     user: User, patient: Patient, stage: Stage, reason: str, since: datetime | None = None
 ) -> StageMove:
@@ -130,6 +138,8 @@ def import_history(
         current, since = fresh.stage, last.at if last is not None else None
         rows = []
         for target, when in moves:
+            if timezone.is_naive(when):
+                raise ValueError("the time of a pathway move must carry its time zone")
             try:
                 check_transition(current, target, reason, by_record=True)
             except ClinicalError as exc:

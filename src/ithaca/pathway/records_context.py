@@ -170,8 +170,10 @@ def records_context(
         "records_patient": patient,
         "latest_assessment": assessment,
         "assessment_system_words": system_words(assessment),
+        # Once the implant is recorded, the assessment's stop dates are history, not orders:
+        # a nurse must not read "Warfarin: last dose by ..." as still to be done.
         "assessment_before_implant": assessment.result.get("before_implant", [])
-        if assessment is not None
+        if assessment is not None and implant is None
         else [],
         "decisions": [decision_row(d) for d in patient.decisions.select_related("by__profile")],
         "trials": [trial_row(t) for t in patient.trials.select_related("by__profile")],

@@ -25,6 +25,7 @@ from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
 from ithaca.pathway.models import Referral, Urgency
 from ithaca.pathway.moves import move_patient
+from ithaca.pathway.recording import locked
 from ithaca.pathway.screening import screen_patient, snapshot
 from ithaca.patients.models import Patient
 
@@ -87,6 +88,9 @@ def refer_patient(
     now = timezone.now()
     screened = screen_patient(patient, timezone.localdate(now))
     with transaction.atomic():
+        # Lock the patient before the audit head, as every other pathway service does: the
+        # same lock order everywhere is what keeps two services from deadlocking.
+        locked(patient)
         referral: Referral = Referral.objects.create(
             patient=patient,
             **asdict(details),

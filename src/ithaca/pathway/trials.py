@@ -10,7 +10,7 @@ The dose is stored in its canonical unit (mcg for a single shot, mcg/day for a c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,7 @@ from ithaca.clinical.trial import (
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
 from ithaca.pathway.models import PROCEEDING, DecisionRecord, TrialRecord
-from ithaca.pathway.moves import move_patient
+from ithaca.pathway.moves import dated_move, move_patient
 from ithaca.pathway.recording import clean_text, locked, refusal, require_stage
 from ithaca.patients.models import Patient
 
@@ -125,6 +125,12 @@ def check_when(performed_at: datetime, hours: int) -> None:
     if isinstance(hours, bool) or not 0 <= hours <= OBSERVATION_COLUMN_MAX:
         raise ServiceRefusal(
             "Write the hours the patient was observed after the trial, as a whole number.",
+            field="observation_hours",
+        )
+    if performed_at + timedelta(hours=hours) > timezone.now():
+        raise ServiceRefusal(
+            f"{hours} hours after the trial have not passed yet: record the trial when the "
+            "observation has ended, with the hours actually observed.",
             field="observation_hours",
         )
 
@@ -239,7 +245,7 @@ def _record_trial(user: User, patient: Patient, trial: TrialInput, drug: Drug) -
                 expected_from=Stage.DECISION,
                 record_kind="trial",
                 record_id=saved.pk,
-                at=saved.at,
+                at=dated_move(fresh, trial.performed_at),
             )
     patient.pathway_stage = fresh.pathway_stage
     return saved

@@ -269,8 +269,10 @@ def refer(request: HttpRequest, patient_id: int) -> HttpResponse:
                 "at Referred, waiting for the eligibility assessment.",
             )
             return redirect("pathway-patient", patient_id=patient.pk)
-    rules = catalogue_in_force().pathway
+    catalogue = catalogue_in_force()
+    rules = catalogue.pathway
     context = {
+        "life": catalogue.eligibility.life_expectancy,
         "patient": patient,
         "form": form,
         "can_refer": Stage.REFERRED in allowed_next(patient.stage),

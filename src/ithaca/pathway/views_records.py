@@ -17,6 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,7 +42,7 @@ from ithaca.pathway.forms_records import (
     TrialForm,
     WaiveTrialForm,
 )
-from ithaca.pathway.models import EligibilityAssessment, FollowUp, TrialRecord
+from ithaca.pathway.models import EligibilityAssessment, FollowUp, ImplantRecord, TrialRecord
 from ithaca.pathway.recording import sentence
 from ithaca.pathway.records_context import trial_row
 from ithaca.patients.access import open_patient
@@ -245,7 +246,7 @@ def trial_detail(request: HttpRequest, trial_id: int) -> HttpResponse:
     record = get_object_or_404(
         TrialRecord.objects.select_related("patient", "by__profile"), pk=trial_id
     )
-    patient = open_patient(request, record.patient_id, Action.VIEW_PATIENT)
+    patient = open_patient(request, record.patient_id, Action.VIEW_PATHWAY)
     return render(
         request,
         "pathway/records_trial_detail.html",
@@ -361,11 +362,18 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     """Follow-ups overdue, due today and coming up, for the nurses' round."""
     require(request.user, Action.VIEW_PATHWAY)
     today = timezone.localdate()
+    # Only the latest implant's follow-ups, for patients living with a device: a patient
+    # explanted, dead or re-implanted does not owe the visits of an earlier implant.
+    latest = ImplantRecord.objects.filter(patient=OuterRef("patient")).order_by(
+        "-implanted_on", "-pk"
+    )
     open_ = (
         FollowUp.objects.filter(
-            done_on__isnull=True, due_on__lte=today + timedelta(days=UPCOMING_DAYS)
+            done_on__isnull=True,
+            due_on__lte=today + timedelta(days=UPCOMING_DAYS),
+            patient__pathway_stage__in=[s.value for s in Stage if s.has_device],
+            implant=Subquery(latest.values("pk")[:1]),
         )
-        .exclude(patient__pathway_stage=Stage.DECEASED.value)
         .select_related("patient", "implant")
         .order_by("due_on", "patient__family_name", "pk")
     )
@@ -503,7 +511,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     saved = get_object_or_404(
         EligibilityAssessment.objects.select_related("patient", "by__profile"), pk=assessment_id
     )
-    patient = open_patient(request, saved.patient_id, Action.VIEW_PATIENT)
+    patient = open_patient(request, saved.patient_id, Action.VIEW_PATHWAY)
     holds = {k: h.name for k, h in catalogue_in_force().eligibility.hold_rules.items()}
     system = saved.suggested_system
     return render(

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from ithaca.clinical.factors import Route
-from ithaca.clinical.pathway import Stage
+from ithaca.clinical.pathway import REGISTRATION_STAGES, Stage
 from ithaca.clinical.quantities import DoseRate
 from ithaca.patients.models import Patient
 from ithaca.patients.services import PatientDetails
@@ -83,9 +83,13 @@ class PatientForm(forms.ModelForm[Patient]):
 class RegisterPatientForm(PatientForm):
     pathway_stage = forms.ChoiceField(
         label="Where the patient is on the pathway now",
-        choices=[(s.value, s.label) for s in Stage],
+        choices=[(s.value, s.label) for s in REGISTRATION_STAGES],
         initial=Stage.IDENTIFIED.value,
-        help_text="Later changes of stage are recorded on the pathway page, with who and why.",
+        help_text=(
+            "A new patient starts at Identified; a patient who already has a pump (a transfer) "
+            "at their stage of therapy. Later changes of stage are recorded on the pathway "
+            "page, with who and why."
+        ),
     )
 
 

@@ -23,7 +23,7 @@ from ithaca.clinical.catalogue import Catalogue
 from ithaca.clinical.errors import NoConversionFactor, UnknownOpioidRoute
 from ithaca.clinical.factors import Route
 from ithaca.clinical.opioids import OmeResult, OpioidDose, find_factor, oral_morphine_equivalent
-from ithaca.clinical.pathway import Stage
+from ithaca.clinical.pathway import REGISTRATION_STAGES, Stage
 from ithaca.clinical.quantities import DoseRate, Unit
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
@@ -107,6 +107,13 @@ def register_patient(
     """Register a patient at a pathway stage; `stage_since` dates the stage when the patient
     reached it before ithaca knew them (a pump implanted elsewhere, say)."""
     require(user, Action.REGISTER_PATIENT)
+    if pathway_stage not in REGISTRATION_STAGES:
+        raise ServiceRefusal(
+            f"A patient cannot be registered at {pathway_stage.label}: that stage is reached by "
+            "recording its referral, assessment, decision or trial. Register at Identified, or "
+            "at the patient's stage of therapy if they already have a pump.",
+            field="pathway_stage",
+        )
     if stage_since is not None and (timezone.is_naive(stage_since) or stage_since > timezone.now()):
         raise ServiceRefusal(
             "The date the patient reached this stage must be a past time with its zone.",
