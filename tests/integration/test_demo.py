@@ -35,7 +35,7 @@ from ithaca.devices.models import (
     Refill,
     RefillStatus,
 )
-from ithaca.pathway.models import StageMove
+from ithaca.pathway.models import DelayNote, StageMove
 from ithaca.patients.models import Patient
 from ithaca.web.demo import DEMO_PASSWORD, DemoResult, load_demo
 
@@ -128,6 +128,14 @@ def snapshot() -> dict[str, Any]:
             "by__username",
             "reason",
             "record_kind",
+        ),
+        "delays": rows(
+            DelayNote.objects.order_by("patient__hospital_number", "pk"),
+            "patient__hospital_number",
+            "stage",
+            "reason",
+            "note",
+            "by__username",
         ),
         "refills": rows(
             Refill.objects.order_by("device__serial_number", "sequence"),
@@ -325,6 +333,10 @@ def test_every_patients_journey_follows_the_pathway_and_ends_at_their_stage(demo
         assert moves[-1].to_stage == patient.pathway_stage
     waiting = demo_patients().filter(pathway_stage__in=[s.value for s in Stage if s.before_implant])
     assert waiting.exists()
+    # some of those waiting have a recorded reason, at the stage they wait at
+    notes = DelayNote.objects.filter(patient__in=waiting)
+    assert notes.exists()
+    assert all(note.stage == note.patient.pathway_stage for note in notes)
 
 
 def test_the_bulk_mode_stores_the_same_clinic_as_the_services(demo: Loaded) -> None:

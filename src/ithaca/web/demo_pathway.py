@@ -14,7 +14,7 @@ import itertools
 import random
 from datetime import date, timedelta
 
-from ithaca.clinical.pathway import TRANSITIONS, Stage
+from ithaca.clinical.pathway import TRANSITIONS, DelayReason, Stage
 from ithaca.web.demo_story import INFECTION, POST_MORTEM, Story
 
 S = Stage
@@ -105,3 +105,21 @@ def _check(moves: list[tuple[Stage, date]]) -> None:
     for (stage, on), (following, later) in itertools.pairwise(moves):
         if following not in TRANSITIONS[stage] or later < on:
             raise ValueError(f"demo journey breaks the pathway: {stage.value} -> {following.value}")
+
+
+# Why some of the patients still waiting are waiting: the reasons the studies describe.
+DELAYS: tuple[tuple[DelayReason, str], ...] = (
+    (DelayReason.PATIENT_UNDECIDED, "Wants to talk it over with the family first."),
+    (DelayReason.CAREGIVER_CONCERNS, "Daughter worried about who will manage the alarms."),
+    (DelayReason.WAITING_FOR_IMAGING, "Spine MRI requested; no slot yet."),
+    (DelayReason.ANTICOAGULATION_HOLD, "On apixaban for AF: cardiology to advise on stopping."),
+    (DelayReason.FUNDING_APPROVAL, "Funding request sent to the commissioner."),
+    (DelayReason.BED_OR_THEATRE, "No theatre list with the implanting surgeon this month."),
+)
+
+
+def delay_for(story: Story) -> tuple[DelayReason, str] | None:
+    """A recorded reason for two in three of the patients waiting before implant."""
+    if not story.stage.before_implant or story.index % 3 == 0:
+        return None
+    return DELAYS[story.index % len(DELAYS)]

@@ -46,10 +46,12 @@ from ithaca.devices.models import (
 )
 from ithaca.devices.programs import finding_record
 from ithaca.devices.registry import explant, record_device_event, register_device
-from ithaca.pathway.models import StageMove
+from ithaca.pathway.delays import record_delay
+from ithaca.pathway.models import DelayNote, StageMove
 from ithaca.pathway.moves import import_history
 from ithaca.patients import services as patient_service
 from ithaca.patients.models import Contact, OpioidRegimenItem, PainScore, Patient
+from ithaca.web.demo_pathway import delay_for
 from ithaca.web.demo_pumps import DemoInconsistent, DeviceSpec, Fill, Staff, Version
 from ithaca.web.demo_story import Story
 
@@ -119,6 +121,9 @@ class ServiceWriter:
             [(stage, moment(on, JOURNEY_MINUTE)) for stage, on in later],
             JOURNEY_REASON,
         )
+        delay = delay_for(story)
+        if delay is not None:
+            record_delay(staff.coordinator, patient, *delay)
         for contact in person.contacts:
             patient_service.add_contact(
                 staff.coordinator,
@@ -252,6 +257,7 @@ class ServiceWriter:
 BULK_ORDER: tuple[type[models.Model], ...] = (
     Patient,
     StageMove,
+    DelayNote,
     Contact,
     OpioidRegimenItem,
     PainScore,
@@ -313,6 +319,17 @@ class BulkWriter:
                 record_kind="imported" if previous else "",
             )
             previous = stage.value
+        delay = delay_for(story)
+        if delay is not None:
+            self._add(
+                DelayNote,
+                patient=patient,
+                stage=story.stage.value,
+                reason=delay[0].value,
+                note=delay[1],
+                at=timezone.now(),
+                by=staff.coordinator,
+            )
         for contact in person.contacts:
             self._add(
                 Contact,
