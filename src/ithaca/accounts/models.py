@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
     ADMINISTRATOR = "administrator", "Administrator"
     CAREGIVER = "caregiver", "Caregiver"
+    PATIENT = "patient", "Patient"
 
 
 class Profile(models.Model):
@@ -27,7 +28,8 @@ class Profile(models.Model):
 
 
 class CaregiverLink(models.Model):
-    """A caregiver account may read one patient's record: the one it is linked to."""
+    """A caregiver's (or a patient's own) account may read one patient: the one it is
+    linked to. The link is made by the team, through an invitation (ithaca.family)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caregiver_links"

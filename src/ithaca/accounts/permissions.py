@@ -48,6 +48,10 @@ class Action(Enum):
     RECORD_IMPLANT = "record the implant and its checklist"
     RECORD_FOLLOW_UP = "record a follow-up visit"
     RECORD_COMPLICATION = "record a complication"
+    VIEW_PORTAL = "see the patient and family pages"
+    INVITE_FAMILY = "invite a patient or caregiver to the family pages"
+    RECORD_DECISION_AID = "record the shared decision aid"
+    RECORD_CAREGIVER_CHECKIN = "record a caregiver check-in"
 
 
 CLINICAL_STAFF = {Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.COORDINATOR}
@@ -80,6 +84,13 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.RECORD_IMPLANT: {Role.PHYSICIAN},
     Action.RECORD_FOLLOW_UP: {Role.PHYSICIAN, Role.NURSE},
     Action.RECORD_COMPLICATION: {Role.PHYSICIAN, Role.NURSE},
+    # The family pages: read-only, and only for the one patient the account is linked to.
+    Action.VIEW_PORTAL: {Role.CAREGIVER, Role.PATIENT},
+    Action.INVITE_FAMILY: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    # The team records the aid's answers and the check-ins with the family, in clinic or by
+    # phone: the family's accounts never write.
+    Action.RECORD_DECISION_AID: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    Action.RECORD_CAREGIVER_CHECKIN: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
 }
 
 
@@ -94,7 +105,7 @@ def may(user: User | AnonymousUser, action: Action, patient: Patient | None = No
     role = role_of(user)
     if role is None or role not in ALLOWED[action]:
         return False
-    if role is Role.CAREGIVER:
+    if role in (Role.CAREGIVER, Role.PATIENT):
         # Read-only, and only the linked patient: never a list, never another record.
         return patient is not None and patient.caregiver_links.filter(user_id=user.pk or 0).exists()
     return True

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "ithaca.patients",
     "ithaca.devices",
     "ithaca.pathway",
+    "ithaca.family",
+    "ithaca.decisionaid",
     "ithaca.web",
 ]
 
@@ -85,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language a patient or caregiver picks (a cookie, then the browser's); clinician
+    # pages are English for now but marked for translation.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -185,6 +190,7 @@ AXES_LOCKOUT_TEMPLATE = "ithaca/locked_out.html"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("zh-hans", "简体中文")]
 TIME_ZONE = os.environ.get("ITHACA_TIME_ZONE", "Europe/London")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)

@@ -26,6 +26,9 @@ urlpatterns = [
     path("patients/", include("ithaca.patients.urls")),
     path("", include("ithaca.devices.urls")),
     path("", include("ithaca.pathway.urls")),
+    path("", include("ithaca.family.urls")),
+    path("", include("ithaca.decisionaid.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 handler403 = "ithaca.web.errors.forbidden"
