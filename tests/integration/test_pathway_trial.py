@@ -259,3 +259,36 @@ def test_the_move_to_trial_is_dated_when_the_trial_was_given(physician, decided)
     decision = StageMove.objects.get(patient=decided, to_stage="decision")
     # the decision was recorded just now, after the trial's time: the move follows it
     assert move.at == max(given, decision.at)
+
+
+def test_100_mg_of_morphine_typed_for_100_mcg_needs_a_reason(physician, decided):
+    # The unit is morphine's own, so the mg/mcg check passes; the daily limit catches it.
+    with pytest.raises(ServiceRefusal) as refused:
+        trial(physician, decided, dose=parse_quantity("100 mg", Mass))
+    assert refused.value.field == "dose"
+    assert "above 20 mg/day" in refused.value.message
+    assert not TrialRecord.objects.filter(patient=decided).exists()
+    saved = trial(
+        physician,
+        decided,
+        dose=parse_quantity("25 mg", Mass),
+        dose_override_reason="Checked with the pharmacist: opioid-tolerant, planned high dose.",
+    )
+    assert saved.dose_override_reason.startswith("Checked")
+    assert any(f["severity"] == "soft" for f in saved.dose_findings)
+
+
+def test_a_single_shot_above_a_hard_daily_limit_is_refused_whatever_the_reason(physician, decided):
+    with pytest.raises(ServiceRefusal) as refused:
+        trial(
+            physician,
+            decided,
+            drug="ziconotide",
+            dose=parse_quantity("25 mcg", Mass),
+            dose_override_reason="sure",
+        )
+    assert "hard limit" in refused.value.message
+
+
+def test_an_ordinary_trial_dose_has_no_dose_finding(physician, decided):
+    assert trial(physician, decided).dose_findings == []

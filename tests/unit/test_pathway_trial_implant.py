@@ -252,3 +252,15 @@ def test_a_follow_up_of_an_unknown_kind_is_refused():
     with pytest.raises(LibraryInvalid) as refused:
         build_catalogue(base_documents(), clinic.encode())
     assert "kind" in refused.value.where
+
+
+def test_a_single_shot_is_checked_as_its_whole_days_dose(catalogue, q):
+    from ithaca.clinical.trial import trial_dose_findings
+
+    morphine = catalogue.drug("morphine")
+    assert trial_dose_findings(morphine, q("0.2 mg")) == []
+    found = trial_dose_findings(morphine, q("100 mg"))
+    assert {f.severity.value for f in found} == {"soft", "warning"}  # label C soft; PACC U
+    assert all("single trial dose" in f.message for f in found)
+    zic = trial_dose_findings(catalogue.drug("ziconotide"), q("25 mcg"))
+    assert [f.severity.value for f in zic] == ["hard"]

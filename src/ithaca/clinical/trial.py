@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
+from ithaca.clinical.checks import daily_dose_findings
+from ithaca.clinical.drugs import Drug
 from ithaca.clinical.errors import TrialNotJudgeable
+from ithaca.clinical.findings import Finding
 from ithaca.clinical.pathway_rules import TrialRules
-from ithaca.clinical.quantities import format_decimal, round_to
+from ithaca.clinical.quantities import DoseRate, Mass, Unit, format_decimal, round_to
 from ithaca.clinical.sources import Provenance
 
 
@@ -112,3 +115,29 @@ def judge_trial(pain_before: int, pain_after: int, rules: TrialRules) -> TrialJu
         formula,
         rules.success_percent.provenance,
     )
+
+
+def trial_dose_findings(drug: Drug, dose: Mass | DoseRate) -> list[Finding]:
+    """The trial dose against the drug's daily-dose limits, so a thousandfold slip typed in
+    the right unit ("100 mg" for 100 mcg) is caught as well as one in the wrong unit.
+
+    A catheter trial is a daily dose and is checked as one. A single shot puts its whole
+    amount into one day, so it is checked as that day's dose: a single injection above
+    the daily limit is above it. The findings carry the limits' own enforcement (hard
+    blocks, soft needs a written reason); a library without a daily limit says so."""
+    if isinstance(dose, Mass):
+        as_day = DoseRate.from_fraction(dose.canonical_value, Unit.MCG_PER_DAY)
+        findings = daily_dose_findings(drug, as_day)
+        return [
+            Finding(
+                f.code,
+                f.severity,
+                f.message.replace("daily dose", "single trial dose (its whole day's dose)", 1),
+                f.provenance,
+                f.drug,
+            )
+            if f.code == "daily_dose_above_limit"
+            else f
+            for f in findings
+        ]
+    return daily_dose_findings(drug, dose)

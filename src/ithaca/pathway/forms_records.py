@@ -147,6 +147,14 @@ class TrialForm(forms.Form):
     note = textarea(
         "Note", required=False, help_text="e.g. side effects, function, the patient's view"
     )
+    dose_override_reason = textarea(
+        "Reason for a dose above a limit",
+        required=False,
+        help_text=(
+            "Only if ithaca says the dose is above a soft limit of the drug library and you "
+            "have checked the number and the unit."
+        ),
+    )
 
     def __init__(self, *args: Any, drugs: dict[str, Drug], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"performed_at": timezone.localtime().strftime(LOCAL_MINUTE)})

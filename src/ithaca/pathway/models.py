@@ -184,6 +184,10 @@ class TrialRecord(WrittenOnce):
     pain_after = models.PositiveSmallIntegerField(null=True, blank=True)
     success = models.BooleanField(null=True)
     judgement = models.JSONField(default=dict)  # formula, criterion and its source
+    # The dose against the drug's daily limits: each finding as shown, and the prescriber's
+    # reason when a soft limit was crossed (a hard limit is refused, never stored).
+    dose_findings = models.JSONField(default=list)
+    dose_override_reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
     at = models.DateTimeField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -23,6 +23,7 @@ from ithaca.audit.models import AuditAction
 from ithaca.clinical.checks import unit_findings
 from ithaca.clinical.drugs import Drug
 from ithaca.clinical.errors import TrialNotJudgeable, UnknownDrug
+from ithaca.clinical.findings import Severity
 from ithaca.clinical.pathway import Stage
 from ithaca.clinical.pathway_rules import TrialRules
 from ithaca.clinical.quantities import DoseRate, Mass, Quantity
@@ -33,6 +34,7 @@ from ithaca.clinical.trial import (
     judge_trial,
     observation_guidance,
     required_observation_hours,
+    trial_dose_findings,
 )
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
@@ -63,6 +65,7 @@ class TrialInput:
     pain_before: int
     pain_after: int
     note: str = ""
+    dose_override_reason: str = ""
 
 
 def provenance_dict(provenance: Provenance) -> dict[str, str]:
@@ -189,6 +192,7 @@ def record_trial(
     pain_before: int,
     pain_after: int,
     note: str = "",
+    dose_override_reason: str = "",
 ) -> TrialRecord:
     """Store a trial with the core's judgement; the first moves Decision to Trial."""
     require(user, Action.RECORD_TRIAL, patient)
@@ -202,13 +206,42 @@ def record_trial(
         pain_before,
         pain_after,
         clean_text(note),
+        clean_text(dose_override_reason),
     )
     return _record_trial(user, patient, trial, in_library)
+
+
+def checked_dose_limits(drug: Drug, trial: TrialInput) -> list[dict[str, str]]:
+    """The dose against the drug's daily limits: a hard limit refuses, a soft one needs the
+    prescriber's written reason; what was found is returned to be stored with the trial."""
+    findings = trial_dose_findings(drug, trial.dose)
+    hard = [f.message for f in findings if f.severity is Severity.HARD]
+    if hard:
+        raise ServiceRefusal(
+            " ".join(hard) + " Check the number and the unit: the trial cannot be recorded.",
+            field="dose",
+        )
+    soft = [f.message for f in findings if f.severity is Severity.SOFT]
+    if soft and not trial.dose_override_reason:
+        raise ServiceRefusal(
+            " ".join(soft) + " Check the number and the unit; if the dose is right, write "
+            "why in 'Reason for a dose above a limit'.",
+            field="dose",
+        )
+    return [
+        {
+            "severity": f.severity.value,
+            "message": f.message,
+            "source": f.provenance.describe() if f.provenance else "",
+        }
+        for f in findings
+    ]
 
 
 def _record_trial(user: User, patient: Patient, trial: TrialInput, drug: Drug) -> TrialRecord:
     rules = catalogue_in_force().pathway.trial
     canonical = check_dose(trial.kind, drug, trial.dose)
+    dose_findings = checked_dose_limits(drug, trial)
     check_when(trial.performed_at, trial.observation_hours)
     judgement = judged(trial.pain_before, trial.pain_after, rules)
     with transaction.atomic():
@@ -231,6 +264,8 @@ def _record_trial(user: User, patient: Patient, trial: TrialInput, drug: Drug) -
             pain_after=trial.pain_after,
             success=judgement.success,
             judgement=judgement_record(judgement, trial, rules),
+            dose_findings=dose_findings,
+            dose_override_reason=trial.dose_override_reason,
             note=trial.note,
             at=timezone.now(),
             by=user,
@@ -269,6 +304,8 @@ def _audit_trial(user: User, saved: TrialRecord, trial: TrialInput) -> None:
             "pain_after": trial.pain_after,
             "success": saved.success,
             "observation_short": saved.judgement["observation"]["short"],
+            "dose_findings": saved.dose_findings,
+            "dose_override_reason": saved.dose_override_reason,
         },
     )
 

@@ -200,6 +200,7 @@ def trial(request: HttpRequest, patient_id: int) -> HttpResponse:
                 data["pain_before"],
                 data["pain_after"],
                 data["note"],
+                data["dose_override_reason"],
             )
         )
         return saved[-1]
