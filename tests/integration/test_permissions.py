@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 
-from ithaca.accounts.models import Role
+from ithaca.accounts.models import CaregiverLink, Profile, Role
 from ithaca.accounts.permissions import ALLOWED, Action, may, require
 from ithaca.audit.models import AuditEvent, AuditHead
 from ithaca.clinical.parsing import Bound, parse_quantity
@@ -363,7 +363,20 @@ def test_a_stranger_a_caregiver_of_another_patient_and_anonymous_get_nothing(
 @pytest.mark.parametrize("action", list(Action), ids=lambda a: a.name)
 def test_a_caregiver_may_only_read_their_own_patient(action, patient, caregiver):
     assert not may(caregiver, action)
-    assert may(caregiver, action, patient) is (action is Action.VIEW_PATIENT)
+    reads = {Action.VIEW_PATIENT, Action.VIEW_PORTAL}
+    assert may(caregiver, action, patient) is (action in reads)
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.name)
+def test_a_patients_own_account_may_only_see_the_family_pages_of_their_record(
+    action, patient, other_patient, django_user_model
+):
+    own = django_user_model.objects.create_user("pt_wong", password="x" * 12)
+    Profile.objects.create(user=own, role=Role.PATIENT, display_name="Mei Wong")
+    CaregiverLink.objects.create(user=own, patient=patient)
+    assert not may(own, action)
+    assert not may(own, action, other_patient)
+    assert may(own, action, patient) is (action is Action.VIEW_PORTAL)
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda a: a.name)

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -89,8 +90,12 @@ DEMO_USERS = (
 ADMIN_APPS = ("auth", "accounts", "axes")
 
 
+PATIENT_USERNAME = "patient"  # the caregiver's patient's own (read-only) account
+
+
 def logins() -> list[DemoLogin]:
-    return [DemoLogin(u.shown, u.username, DEMO_PASSWORD) for u in DEMO_USERS]
+    staff = [DemoLogin(u.shown, u.username, DEMO_PASSWORD) for u in DEMO_USERS]
+    return [*staff, DemoLogin("patient", PATIENT_USERNAME, DEMO_PASSWORD)]
 
 
 def load_demo(
@@ -103,7 +108,7 @@ def load_demo(
     """Load the synthetic clinic (once). `fast` inserts in bulk, for benchmark databases."""
     if patients < 1:
         raise ValueError("the demo needs at least one patient")
-    usernames = [u.username for u in DEMO_USERS]
+    usernames = [u.username for u in DEMO_USERS] + [PATIENT_USERNAME]
     if get_user_model().objects.filter(username__in=usernames).exists():
         count = Patient.objects.filter(hospital_number__startswith="DEMO-").count()
         return DemoResult(
@@ -134,6 +139,7 @@ def load_demo(
                     staff, story.person.caregiver.name if story.person.caregiver else "Caregiver"
                 )
                 writer.link_caregiver(staff.caregiver, patient)
+                writer.link_caregiver(_patient_account(story.person.given_name), patient)
             done = index + 1
             if done % BLOCK == 0 or done == patients:
                 _verify_newest(block, today)
@@ -190,6 +196,15 @@ def _make_users() -> Staff:
             )
         made[spec.field] = user
     return Staff(**made)
+
+
+def _patient_account(given_name: str) -> Any:
+    """The patient's own account: read-only, linked to their record like a caregiver's."""
+    user = get_user_model().objects.create_user(
+        PATIENT_USERNAME, f"{PATIENT_USERNAME}@demo.invalid", DEMO_PASSWORD
+    )
+    Profile.objects.create(user=user, role=Role.PATIENT, display_name=given_name)
+    return user
 
 
 def _name_caregiver(staff: Staff, name: str) -> None:
