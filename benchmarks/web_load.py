@@ -354,6 +354,8 @@ def measure(
     simple("trivial page /health/, no session", ["/health/"], signed_in=False)
     simple("trivial page /health/, signed in", ["/health/"])
     simple("dashboard /dashboard/", ["/dashboard/"])
+    simple("referral worklist /pathway/worklist/", ["/pathway/worklist/"])
+    simple("pathway delays /pathway/delays/", ["/pathway/delays/"])
     patients = targets["patients"]
     simple(
         "patient page /patients/<id>/",

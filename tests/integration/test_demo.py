@@ -188,9 +188,7 @@ def test_every_role_has_a_sign_in_with_the_printed_password(demo: Loaded) -> Non
     assert roles == set(Role.values)
     printed = {login.username for login in demo.result.logins}
     users = get_user_model().objects.filter(username__in=printed)
-    assert (
-        users.count() == len(printed) == 10
-    )  # nine staff and family sign-ins, and the patient's own
+    assert users.count() == len(printed) == 10  # nine demo roles and the patient's own account
     assert all(user.check_password(DEMO_PASSWORD) for user in users)
     assert all(login.password == DEMO_PASSWORD for login in demo.result.logins)
     stranger = users.get(username="stranger")

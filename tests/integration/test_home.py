@@ -11,9 +11,9 @@ def test_clinical_staff_land_on_the_dashboard(client, request, persona):
     assert client.get("/home/")["Location"] == "/dashboard/"
 
 
-def test_a_caregiver_lands_on_their_own_patient(client, caregiver, patient):
+def test_a_caregiver_lands_on_the_family_portal(client, caregiver, patient):
     client.force_login(caregiver)
-    assert client.get("/home/")["Location"] == f"/patients/{patient.pk}/"
+    assert client.get("/home/")["Location"] == "/portal/"
 
 
 def test_an_administrator_lands_on_the_administration_pages(client, administrator):

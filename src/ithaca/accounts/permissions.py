@@ -49,6 +49,7 @@ class Action(Enum):
     RECORD_FOLLOW_UP = "record a follow-up visit"
     RECORD_COMPLICATION = "record a complication"
     VIEW_PORTAL = "see the patient and family pages"
+    VIEW_EDUCATION = "read the education pages and leaflets"
     INVITE_FAMILY = "invite a patient or caregiver to the family pages"
     RECORD_DECISION_AID = "record the shared decision aid"
     RECORD_CAREGIVER_CHECKIN = "record a caregiver check-in"
@@ -86,6 +87,8 @@ ALLOWED: dict[Action, set[Role]] = {
     Action.RECORD_COMPLICATION: {Role.PHYSICIAN, Role.NURSE},
     # The family pages: read-only, and only for the one patient the account is linked to.
     Action.VIEW_PORTAL: {Role.CAREGIVER, Role.PATIENT},
+    # The education pages are the same for everyone: every role may read them.
+    Action.VIEW_EDUCATION: set(Role),
     Action.INVITE_FAMILY: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
     # The team records the aid's answers and the check-ins with the family, in clinic or by
     # phone: the family's accounts never write.
@@ -105,7 +108,7 @@ def may(user: User | AnonymousUser, action: Action, patient: Patient | None = No
     role = role_of(user)
     if role is None or role not in ALLOWED[action]:
         return False
-    if role in (Role.CAREGIVER, Role.PATIENT):
+    if role in (Role.CAREGIVER, Role.PATIENT) and action is not Action.VIEW_EDUCATION:
         # Read-only, and only the linked patient: never a list, never another record.
         return patient is not None and patient.caregiver_links.filter(user_id=user.pk or 0).exists()
     return True

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ithaca.clinical.datareader import Node, read_sources
+from ithaca.clinical.decision_rules import DecisionAidRules, read_decision_aid
 from ithaca.clinical.drugs import Drug, read_drug
 from ithaca.clinical.eligibility import EligibilityRules, read_eligibility_rules
 from ithaca.clinical.errors import LibraryInvalid, UnknownDrug, UnknownPump
@@ -44,6 +45,8 @@ DOCUMENTS: dict[str, tuple[str, ...]] = {
     "clinic_policy.toml": ("policy",),
     "pathway.toml": ("pathway",),
     "eligibility.toml": ("eligibility", "anticoagulants"),
+    # the shared decision aid and the caregiver check-in (issue 5)
+    "decision_aid.toml": ("decision_aid",),
 }
 
 SIGNOFF_STATEMENT = (
@@ -85,6 +88,7 @@ class Catalogue:
     policy: ClinicPolicy
     pathway: PathwayRules
     eligibility: EligibilityRules
+    decision_aid: DecisionAidRules
 
     def drug(self, drug_id: str) -> Drug:
         key = drug_id.strip().lower()
@@ -135,6 +139,7 @@ def build_catalogue(documents: Mapping[str, bytes], clinic_file: bytes | None = 
         policy=read_policy(root("clinic_policy.toml")),
         pathway=read_pathway_rules(root("pathway.toml")),
         eligibility=read_eligibility_rules(root("eligibility.toml")),
+        decision_aid=read_decision_aid(root("decision_aid.toml")),
     )
 
 
@@ -212,6 +217,8 @@ _VALUE_KEYS = frozenset(
         "alternative_when",
         "requires_normal_inr",
         "instruction",
+        # decision_aid.toml: a clinic's own cost for an option
+        "amount",
     }
 )
 # Lists of values that rest on the source of the table holding them (a factor table).

@@ -18,6 +18,7 @@ from ithaca.clinical.eligibility import SuggestedSystem
 from ithaca.clinical.pathway import Stage
 from ithaca.clinical.quantities import DoseRate, Mass, Quantity, Unit
 from ithaca.clinical.trial import TrialKind
+from ithaca.decisionaid.context import pathway_summary
 from ithaca.pathway.models import (
     PROCEEDING,
     DecisionOutcome,
@@ -184,4 +185,6 @@ def records_context(
         "record_links": record_links(patient, user),
         "may_complete_follow_ups": user is not None and may(user, Action.RECORD_FOLLOW_UP, patient),
         "records_today": today,
+        # the shared decision aid and caregiver check-ins (ithaca.decisionaid)
+        "decision_aid": pathway_summary(patient, user),
     }

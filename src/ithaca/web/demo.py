@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -42,6 +41,7 @@ from ithaca.devices.models import (
     Refill,
     RefillStatus,
 )
+from ithaca.family.demo import PATIENT_USERNAME, load_family
 from ithaca.patients.models import Patient
 from ithaca.web.demo_pathway import journey
 from ithaca.web.demo_pumps import PumpHistory, Staff
@@ -88,13 +88,12 @@ DEMO_USERS = (
 # What the administrator may do in the Django admin: people, roles, caregiver links and
 # login lock-outs; the audit trail is read-only there whatever the permission says.
 ADMIN_APPS = ("auth", "accounts", "axes")
-
-
-PATIENT_USERNAME = "patient"  # the caregiver's patient's own (read-only) account
+# ...and the team's telephone numbers the family pages show (see _make_users).
 
 
 def logins() -> list[DemoLogin]:
     staff = [DemoLogin(u.shown, u.username, DEMO_PASSWORD) for u in DEMO_USERS]
+    # The patient's own account, opened through an invitation by ithaca.family.demo.
     return [*staff, DemoLogin("patient", PATIENT_USERNAME, DEMO_PASSWORD)]
 
 
@@ -139,7 +138,6 @@ def load_demo(
                     staff, story.person.caregiver.name if story.person.caregiver else "Caregiver"
                 )
                 writer.link_caregiver(staff.caregiver, patient)
-                writer.link_caregiver(_patient_account(story.person.given_name), patient)
             done = index + 1
             if done % BLOCK == 0 or done == patients:
                 _verify_newest(block, today)
@@ -151,8 +149,10 @@ def load_demo(
                     progress(
                         f"{done} of {patients} patients stored ({time.perf_counter() - started:.0f} s)"
                     )
+        family = load_family(staff.coordinator, staff.caregiver, DEMO_PASSWORD)
     elapsed = time.perf_counter() - started
-    return DemoResult(summarise(today, elapsed, fast), logins())
+    summary = "\n".join([summarise(today, elapsed, fast), *family])
+    return DemoResult(summary, logins())
 
 
 def _verify_newest(histories: list[PumpHistory], today: date) -> None:
@@ -191,20 +191,13 @@ def _make_users() -> Staff:
         if spec.role is Role.ADMINISTRATOR:
             user.user_permissions.set(
                 Permission.objects.filter(
-                    Q(content_type__app_label__in=ADMIN_APPS) | Q(codename="view_auditevent")
+                    Q(content_type__app_label__in=ADMIN_APPS)
+                    | Q(codename="view_auditevent")
+                    | Q(content_type__app_label="family", content_type__model="teamcontact")
                 )
             )
         made[spec.field] = user
     return Staff(**made)
-
-
-def _patient_account(given_name: str) -> Any:
-    """The patient's own account: read-only, linked to their record like a caregiver's."""
-    user = get_user_model().objects.create_user(
-        PATIENT_USERNAME, f"{PATIENT_USERNAME}@demo.invalid", DEMO_PASSWORD
-    )
-    Profile.objects.create(user=user, role=Role.PATIENT, display_name=given_name)
-    return user
 
 
 def _name_caregiver(staff: Staff, name: str) -> None:

@@ -14,11 +14,9 @@ from ithaca.accounts.permissions import acting_user, role_of
 def home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     role = role_of(user)
-    if role is Role.CAREGIVER:
-        links = list(user.caregiver_links.select_related("patient"))
-        if len(links) == 1:
-            return redirect(f"/patients/{links[0].patient_id}/")
-        return render(request, "ithaca/caregiver_home.html", {"links": links})
+    if role in (Role.CAREGIVER, Role.PATIENT):
+        # The family portal: their one patient's refill date, alarms and the team's numbers.
+        return redirect("family:portal")
     if role is Role.ADMINISTRATOR:
         return redirect("/admin/")
     if role is None:
