@@ -25,17 +25,18 @@ run: $(STAMP) fonts
 ## on SQLite (unit, CLI, integration, browser) and again on PostgreSQL (integration)
 test: $(STAMP) browser fonts lint typecheck contracts unit postgres
 
-# Debian's Chromium for the browser tests (never a browser download), and poppler's
-# pdftotext, with which the PDF tests read back the text of what they printed.
+# Debian's Chromium for the browser tests (never a browser download), poppler's pdftotext,
+# with which the PDF tests read back what they printed, and gettext's xgettext, with which
+# the translation tests find every string marked for translation.
 browser:
-	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
+	@{ command -v chromium && command -v pdftotext && command -v xgettext; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core poppler-utils gettext >/dev/null; \
 	  else echo "chromium or pdftotext is missing and this is not root: those tests will be skipped"; fi; }
 
 # Noto CJK, so the Chinese leaflets print in a real Chinese typeface (WeasyPrint uses the
 # system's fonts); never a font download from anywhere but Debian.
 fonts:
-	@fc-list :lang=zh | grep -q . || { \
+	@fc-list ":family=Noto Sans CJK SC" | grep -q . || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 	  else echo "fonts-noto-cjk is missing and this is not root: Chinese leaflets cannot be printed"; fi; }
 

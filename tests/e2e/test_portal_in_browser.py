@@ -43,7 +43,7 @@ def test_a_caregiver_reads_the_portal_in_chinese_on_a_phone(phone, clinic: Clini
     assert page.url.endswith("/portal/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     refill = page.locator(".refill-card").first
-    refill.get_by_role("heading", name="下次补药").wait_for()
+    refill.get_by_role("heading", name="下次加药").wait_for()
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", refill.inner_text())
     contacts = page.locator(".contacts")
     contacts.get_by_role("heading", name="团队电话").wait_for()
@@ -61,7 +61,7 @@ def test_a_caregiver_reads_the_portal_in_chinese_on_a_phone(phone, clinic: Clini
 
     # the choice stays: the next page is still in Chinese
     page.goto("/portal/")
-    page.get_by_role("heading", name="下次补药").first.wait_for()
+    page.get_by_role("heading", name="下次加药").first.wait_for()
 
 
 def test_the_patients_own_account_lands_on_the_portal_and_not_the_clinic(

@@ -217,6 +217,26 @@ def test_a_session_is_linked_once_to_the_decision_it_informed(nurse, physician, 
         services.link_decision(nurse, session, decision_for(waiting, physician))
 
 
+def test_recording_the_decision_stores_the_aid_the_family_went_through_with_it(
+    nurse, physician, waiting
+):
+    from ithaca.pathway.decisions import Participant, record_decision
+
+    session = services.record_session(nurse, waiting, request())
+    team = [Participant("Dr Ahmed", "pain physician"), Participant("Dr Osei", "oncologist")]
+    decision = record_decision(
+        physician, waiting, team, True, True, ["implanted_pump"], "implanted_pump", "Agreed."
+    )
+    session.refresh_from_db()
+    assert session.decision == decision
+    # a later decision does not take the aid away from the one it informed
+    record_decision(
+        physician, waiting, team, True, True, ["implanted_pump"], "implanted_pump", "Revised."
+    )
+    session.refresh_from_db()
+    assert session.decision == decision
+
+
 def test_another_patients_decision_cannot_be_linked(nurse, physician, waiting, other_patient):
     session = services.record_session(nurse, waiting, request())
     with pytest.raises(ServiceRefusal, match="belongs to another patient"):
@@ -279,12 +299,34 @@ def test_the_summary_prints_in_simplified_chinese(client, nurse, waiting, tmp_pa
     assert "共同决策" in text  # the title
     assert "植入式镇痛泵" in text  # the implanted pump, by name
     assert "WONG" in text  # the patient's name stays as written
+    # The text layer alone does not prove the characters were drawn: the CJK font must be
+    # embedded, or the page shows empty boxes.
+    pdffonts = shutil.which("pdffonts")
+    if pdffonts is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    path = tmp_path / "zh.pdf"
+    path.write_bytes(response.content)
+    fonts = subprocess.run([pdffonts, str(path)], capture_output=True, check=True, text=True)
+    assert "NotoSansCJKSC" in fonts.stdout.replace(" ", "").replace("-", "")
 
 
-def test_the_linked_caregiver_may_read_the_summary(client, caregiver, nurse, waiting):
+def test_without_the_cjk_font_the_chinese_summary_is_refused(client, nurse, waiting, monkeypatch):
+    monkeypatch.setattr("ithaca.decisionaid.views.cjk_font_installed", lambda: False)
     session = services.record_session(nurse, waiting, request())
     url = reverse("decisionaid:summary", args=[session.pk])
-    assert as_user(client, caregiver).get(url).status_code == 200
+    assert as_user(client, nurse).get(url + "?lang=zh-hans").status_code == 503
+    assert as_user(client, nurse).get(url + "?lang=en-gb").status_code == 200
+
+
+def test_a_linked_caregiver_may_not_read_the_session_or_its_summary(
+    client, caregiver, nurse, waiting
+):
+    # A session holds what the patient confided to the team (their named concerns), which a
+    # relative with an account must not read: the summary is printed by the team.
+    session = services.record_session(nurse, waiting, request())
+    for name in ("decisionaid:summary", "decisionaid:session"):
+        url = reverse(name, args=[session.pk])
+        assert as_user(client, caregiver).get(url).status_code == 403
 
 
 # --- who may do what --------------------------------------------------------------------------

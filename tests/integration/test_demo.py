@@ -25,7 +25,8 @@ from ithaca.accounts.models import CaregiverLink, Profile, Role
 from ithaca.accounts.permissions import ALLOWED, Action
 from ithaca.audit.chain import verify
 from ithaca.audit.models import AuditEvent
-from ithaca.clinical.pathway import TRANSITIONS, Stage
+from ithaca.clinical.pathway import TRANSITIONS, DelayReason, Stage
+from ithaca.decisionaid.models import CaregiverCheckIn, DecisionAidSession
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import (
     Device,
@@ -337,6 +338,42 @@ def test_every_patients_journey_follows_the_pathway_and_ends_at_their_stage(demo
     notes = DelayNote.objects.filter(patient__in=waiting)
     assert notes.exists()
     assert all(note.stage == note.patient.pathway_stage for note in notes)
+
+
+def test_the_decision_aid_and_caregiver_check_ins_were_recorded_through_the_services(
+    demo: Loaded,
+) -> None:
+    waiting = DecisionAidSession.objects.get(patient__pathway_stage=Stage.DECISION.value)
+    assert waiting.patient_present
+    assert waiting.caregivers_present
+    assert waiting.sure_conflict
+    assert waiting.sure_score == 3
+    assert not waiting.readiness_low
+    assert [d["reason"] for d in waiting.delays] == [DelayReason.PATIENT_UNDECIDED.value]
+    note = DelayNote.objects.get(pk=waiting.delays[0]["id"])
+    assert note.stage == Stage.DECISION.value
+    assert note.note.startswith("Decision aid: SURE 3")
+    assessed = DecisionAidSession.objects.get(patient__pathway_stage=Stage.ASSESSED.value)
+    assert assessed.sure_conflict is False
+    assert not assessed.flagged
+    assert assessed.delays == []
+    assert assessed.delays_note == ""
+    assert AuditEvent.objects.filter(object_type="decision_aid_session").count() == 2
+
+    patient = CaregiverLink.objects.get(user__username="carer").patient
+    series = list(CaregiverCheckIn.objects.filter(patient=patient).order_by("at", "pk"))
+    assert [c.schedule_point for c in series] == ["after_implant", "monthly", "monthly"]
+    assert len({c.caregiver_key for c in series}) == 1
+    totals = [c.total for c in series]
+    assert totals == sorted(totals)
+    assert len(set(totals)) == 3
+    assert [c.previous_total for c in series] == [None, *totals[:2]]
+    assert [c.flagged for c in series] == [False, False, True]
+    implant = patient.devices.get().implanted_on
+    assert implant < timezone.localdate(series[0].at) < timezone.localdate(series[1].at)
+    assert timezone.localdate(series[-1].at) < timezone.localdate()
+    assert "Decision aid:" in demo.result.summary
+    assert "the latest flagged" in demo.result.summary
 
 
 def test_the_bulk_mode_stores_the_same_clinic_as_the_services(demo: Loaded) -> None:

@@ -15,6 +15,7 @@ from ithaca.accounts.models import CaregiverLink, Role
 from ithaca.audit.chain import verify
 from ithaca.audit.models import AuditEvent
 from ithaca.family import invitations
+from ithaca.family.invitations import InvitationRefused
 from ithaca.family.models import Invitation, InviteeRole
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +225,11 @@ def test_the_clinic_wide_page_finds_a_patient_by_hospital_number(client, coordin
     assert response["Location"] == f"/patients/{patient.pk}/family/"
     response = client.get("/family/", {"hospital_number": "nobody"}, follow=True)
     assert "No patient has the hospital number" in response.content.decode()
+
+
+def test_no_invitation_is_issued_for_a_patient_who_has_died(nurse, patient):
+    patient.pathway_stage = "deceased"
+    patient.save(update_fields=["pathway_stage"])
+    with pytest.raises(InvitationRefused) as refused:
+        issue(nurse, patient)
+    assert "has died" in str(refused.value)

@@ -24,7 +24,7 @@ EXPECTED = {
     "pain-can-be-controlled": ("You do not have to put up with it.", "疼痛是可以控制的"),
     "what-is-an-intrathecal-pump": ("How it differs from tablets", "和口服药有什么不同"),
     "the-trial-and-the-operation": ("This is called a trial.", "试验治疗"),
-    "living-with-the-pump": ("Keep every refill appointment.", "每次补药预约都要按时来"),
+    "living-with-the-pump": ("Keep every refill appointment.", "每次加药预约都要按时来"),
     "external-pump": ("Keep the dressing clean and dry.", "保持敷料清洁干燥"),
     "realistic-expectations": ("It does not treat the cancer.", "不能治疗癌症"),
 }
@@ -96,6 +96,18 @@ def test_the_chinese_leaflet_embeds_the_noto_cjk_font(signed_in, tmp_path):
     )
     fonts = subprocess.run([pdffonts, str(path)], capture_output=True, check=True, text=True).stdout
     assert "NotoSansCJKSC" in fonts.replace(" ", "").replace("-", "")
+
+
+def test_without_the_cjk_font_a_chinese_leaflet_is_refused_not_printed_as_boxes(
+    signed_in, monkeypatch
+):
+    # WeasyPrint would print every character as an empty box, without an error.
+    monkeypatch.setattr("ithaca.family.views_learn.cjk_font_installed", lambda: False)
+    response = signed_in.get("/learn/pain-can-be-controlled/leaflet.pdf?lang=zh-hans")
+    assert response.status_code == 503
+    assert "fonts-noto-cjk" in response.content.decode()
+    english = signed_in.get("/learn/pain-can-be-controlled/leaflet.pdf?lang=en-gb")
+    assert english.status_code == 200
 
 
 def test_a_leaflet_in_another_language_is_refused_in_words(signed_in):

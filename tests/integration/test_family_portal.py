@@ -177,7 +177,7 @@ def test_the_portal_in_chinese(client, caregiver, filled, contacts):
     _, text = page(client, caregiver)
     due = filled.next_due_on
     assert f"{due.year}年{due.month}月{due.day}日" in text
-    assert "下次补药" in text
+    assert "下次加药" in text
     assert "疼痛科护士" in text
     assert "吗啡" in text
     assert '<html lang="zh-hans">' in text
@@ -326,3 +326,15 @@ def test_the_administrator_enters_the_team_numbers_in_the_admin_and_it_is_audite
     assert response.status_code == 302
     assert TeamContact.objects.get().phone == "07700 900461"
     assert AuditEvent.objects.filter(object_type="teamcontact", action="create").exists()
+
+
+def test_after_a_death_the_portal_shows_no_refill_or_alarm_only_the_team(
+    client, caregiver, filled, contacts, patient
+):
+    patient.pathway_stage = "deceased"
+    patient.save(update_fields=["pathway_stage"])
+    _, text = page(client, caregiver)
+    assert "With our sympathy" in text
+    assert "Next refill" not in text
+    assert "alarm" not in text.split("These pages no longer show")[0].lower()
+    assert 'href="tel:' in text

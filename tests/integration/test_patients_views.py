@@ -67,15 +67,11 @@ def test_viewing_a_patient_is_audited(client, nurse, patient):
     assert AuditEvent.objects.filter(action="view", patient_id=patient.pk, actor=nurse).exists()
 
 
-def test_a_caregiver_sees_their_patient_read_only(client, caregiver, patient):
+def test_a_caregiver_is_sent_to_the_portal_not_the_teams_record(client, caregiver, patient):
     client.force_login(caregiver)
     response = client.get(page(patient))
-    body = response.content.decode()
-    assert response.status_code == 200
-    assert "read-only" in body
-    assert '<form id="pain-form"' not in body
-    assert "Edit details" not in body
-    assert "Add a systemic opioid" not in body
+    assert response.status_code == 403
+    assert 'href="/home/"' in response.content.decode()  # /home/ sends them to the portal
 
 
 def test_a_caregiver_may_not_list_patients(client, caregiver):

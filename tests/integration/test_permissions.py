@@ -105,7 +105,8 @@ CLINICAL_STAFF = (
     "coordinator",
 )
 # The patient is the one `caregiver` is linked to; `other_caregiver` looks after someone else.
-VIEW_PATIENT = table(dict.fromkeys((*CLINICAL_STAFF, "caregiver"), ALLOW))
+# The clinical record is the team's; a linked caregiver reads the family portal instead.
+VIEW_PATIENT = table(dict.fromkeys(CLINICAL_STAFF, ALLOW))
 LIST_PATIENTS = table(dict.fromkeys(CLINICAL_STAFF, ALLOW))
 MANAGE_LIBRARY = table({"pharmacist": ALLOW})
 VIEW_AUDIT = table({"administrator": ALLOW})
@@ -276,15 +277,18 @@ def test_view_a_patient(request, patient, persona, outcome):
     assert snapshot() == before
 
 
-def test_a_caregiver_sees_only_the_patient_they_are_linked_to(caregiver, patient, other_patient):
-    assert may(caregiver, Action.VIEW_PATIENT, patient)
-    assert not may(caregiver, Action.VIEW_PATIENT, other_patient)
-    assert not may(caregiver, Action.VIEW_PATIENT)  # never "any patient"
-    http = RequestFactory().get(f"/patients/{other_patient.pk}/")
+def test_a_caregiver_sees_only_the_portal_of_the_patient_they_are_linked_to(
+    caregiver, patient, other_patient
+):
+    assert may(caregiver, Action.VIEW_PORTAL, patient)
+    assert not may(caregiver, Action.VIEW_PORTAL, other_patient)
+    assert not may(caregiver, Action.VIEW_PORTAL)  # never "any patient"
+    assert not may(caregiver, Action.VIEW_PATIENT, patient)  # the team's record is not theirs
+    http = RequestFactory().get(f"/patients/{patient.pk}/")
     http.user = caregiver
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        open_patient(http, other_patient.pk)
+        open_patient(http, patient.pk)
     assert snapshot() == before
 
 
@@ -365,7 +369,7 @@ def test_a_stranger_a_caregiver_of_another_patient_and_anonymous_get_nothing(
 @pytest.mark.parametrize("action", list(Action), ids=lambda a: a.name)
 def test_a_caregiver_may_only_read_their_own_patient(action, patient, caregiver):
     assert may(caregiver, action) is (action is Action.VIEW_EDUCATION)  # the same for all
-    reads = {Action.VIEW_PATIENT, Action.VIEW_PORTAL, Action.VIEW_EDUCATION}
+    reads = {Action.VIEW_PORTAL, Action.VIEW_EDUCATION}
     assert may(caregiver, action, patient) is (action in reads)
 
 

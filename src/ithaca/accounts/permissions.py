@@ -59,7 +59,9 @@ CLINICAL_STAFF = {Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.COORDINATOR}
 
 ALLOWED: dict[Action, set[Role]] = {
     Action.LIST_PATIENTS: CLINICAL_STAFF,
-    Action.VIEW_PATIENT: CLINICAL_STAFF | {Role.CAREGIVER},
+    # The clinical record is the team's: a family account sees the portal instead, never
+    # the team's notes, pain-score comments or what the patient confided in the decision aid.
+    Action.VIEW_PATIENT: CLINICAL_STAFF,
     Action.REGISTER_PATIENT: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
     Action.EDIT_PATIENT: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
     Action.RECORD_PAIN_SCORE: {Role.PHYSICIAN, Role.NURSE},

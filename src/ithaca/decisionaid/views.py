@@ -2,8 +2,9 @@
 its printable summary, and the caregiver check-in with each caregiver's trend.
 
 Every page opens the patient through open_patient with the action it serves: the team
-reads the aid and the check-ins (VIEW_PATHWAY), a linked caregiver may read a stored
-session and its summary (VIEW_PATIENT), and only the team's recording roles write. The
+reads the aid and the check-ins (VIEW_PATHWAY) and a stored session and its summary
+(VIEW_PATIENT: the team only, since a session holds what the patient confided, which a
+linked relative must not read), and only the team's recording roles write. The
 pages are English for the team, every string marked for translation: `?lang=zh-hans` shows
 the aid in Simplified Chinese when the patient and family read it with the clinician.
 """
@@ -29,6 +30,7 @@ from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.forms import add_refusal
 from ithaca.devices.library import catalogue_in_force
 from ithaca.patients.access import open_patient
+from ithaca.web.fonts import MISSING_CJK, cjk_font_installed, needs_cjk
 
 
 def chosen_language(request: HttpRequest) -> str | None:
@@ -150,6 +152,13 @@ def summary_pdf(request: HttpRequest, session_id: int) -> HttpResponse:
     )
     patient = open_patient(request, session.patient_id, Action.VIEW_PATIENT)
     lang = chosen_language(request) or settings.LANGUAGE_CODE
+    if needs_cjk(lang) and not cjk_font_installed():
+        return render(
+            request,
+            "ithaca/error.html",
+            {"title": "Cannot print in Chinese yet", "message": MISSING_CJK},
+            status=503,
+        )
     pdf = render_summary(session, patient, lang)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"decision-aid-{patient.hospital_number}-{session.pk}-{lang}.pdf"

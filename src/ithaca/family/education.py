@@ -173,7 +173,10 @@ PAGES: tuple[EducationPage, ...] = (
                 "ahcpr-cancer-pain",
             ),
             Basis(
-                _("A pump under the skin costs less when life expectancy is over 3 months."),
+                _(
+                    "In the USA in 1997, an implanted pump cost less than a tunnelled epidural "
+                    "catheter with an outside pump when life expectancy was over 3 months."
+                ),
                 "",
                 HASSENBUSCH,
             ),

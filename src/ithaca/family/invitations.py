@@ -24,6 +24,7 @@ from ithaca.accounts.models import CaregiverLink, Profile
 from ithaca.accounts.permissions import Action, require
 from ithaca.audit.chain import record
 from ithaca.audit.models import AuditAction
+from ithaca.clinical.pathway import Stage
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.family.models import Invitation, InviteeRole
 from ithaca.patients.models import Patient
@@ -90,6 +91,11 @@ def issue(
     days: int = DEFAULT_DAYS,
 ) -> Issued:
     require(actor, Action.INVITE_FAMILY, patient)
+    if patient.stage is Stage.DECEASED:
+        # The portal speaks of refills and alarms: nothing a bereaved family should be sent.
+        raise InvitationRefused(
+            _("This patient has died: the family pages are not offered."), "role"
+        )
     if not 1 <= days <= MAXIMUM_DAYS:
         raise InvitationRefused(
             _("An invitation may last from 1 to %(max)d days.") % {"max": MAXIMUM_DAYS}, "days"

@@ -18,6 +18,7 @@ from ithaca.family.education import BY_SLUG, PAGES, EducationPage
 from ithaca.family.leaflet_pdf import leaflet
 from ithaca.family.portal import urgent_sources
 from ithaca.family.views_portal import family_page, refused
+from ithaca.web.fonts import MISSING_CJK, cjk_font_installed, needs_cjk
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -71,6 +72,8 @@ def leaflet_pdf(request: HttpRequest, slug: str) -> HttpResponse:
             400,
             _("No leaflet in that language"),
         )
+    if needs_cjk(language) and not cjk_font_installed():
+        return refused(request, MISSING_CJK, 503, "Cannot print in Chinese yet")
     response = HttpResponse(leaflet(page, language), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ithaca-{slug}-{language}.pdf"'
     return response

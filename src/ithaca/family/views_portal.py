@@ -22,6 +22,7 @@ from ithaca.accounts.models import Role
 from ithaca.accounts.permissions import Action, acting_user, may, role_of
 from ithaca.audit.chain import record
 from ithaca.audit.models import AuditAction
+from ithaca.clinical.pathway import Stage
 from ithaca.family import invitations
 from ithaca.family.education import PAGES
 from ithaca.family.forms import AcceptForm
@@ -93,6 +94,10 @@ def _portal_for(request: HttpRequest, patient: Patient) -> HttpResponse:
         patient_id=patient.pk,
         detail={"path": request.path},
     )
+    if patient.stage is Stage.DECEASED:
+        # No refill dates or alarm advice for a family after a death: only the team's numbers.
+        context = {"patient": patient, "contacts": team_contacts(), "pages": PAGES}
+        return family_page(request, "family/portal_bereaved.html", context)
     context = {
         "patient": patient,
         "pumps": pump_cards(patient),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from ithaca.accounts.permissions import Action, require
+from ithaca.accounts.permissions import Action, may, require
 from ithaca.audit.chain import record
 from ithaca.audit.models import AuditAction
 from ithaca.clinical.pathway import Stage
@@ -140,8 +140,25 @@ def record_decision(
                 record_id=saved.pk,
                 at=saved.at,
             )
+        _link_the_aid(user, saved)
     patient.pathway_stage = fresh.pathway_stage
     return saved
+
+
+def _link_the_aid(user: User, saved: DecisionRecord) -> None:
+    """The decision aid the family went through before this decision is stored with it: the
+    patient's latest session not yet linked to a decision (none, if the aid was not used)."""
+    # Imported here: the decision aid's models refer to this app's DecisionRecord.
+    from ithaca.decisionaid.models import DecisionAidSession
+    from ithaca.decisionaid.services import link_decision
+
+    session = (
+        DecisionAidSession.objects.filter(patient_id=saved.patient_id, decision__isnull=True)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if session is not None and may(user, Action.RECORD_DECISION_AID, saved.patient):
+        link_decision(user, session, saved)
 
 
 def _audit(user: User, saved: DecisionRecord, revised: bool) -> None:

@@ -3,8 +3,10 @@
 About 40 invented patients across every pathway stage, a pump of every make in the
 catalogue, a year of programs and refills entered through the services (so every check,
 double check and audit event is real), pain scores, systemic opioids, one flagged residual
-discrepancy, one overdue refill and one battery at its replacement indicator; dates count
-back from today, so something is always due. The same seed gives the same clinic.
+discrepancy, one overdue refill and one battery at its replacement indicator; the family
+pages (ithaca.family.demo) and two decision-aid sessions and a caregiver's check-ins
+(ithaca.web.demo_family); dates count back from today, so something is always due. The
+same seed gives the same clinic.
 
 `fast=True` stores the same kind of clinic with bulk inserts (every derived value still
 computed by the clinical core) for the 10,000-patient benchmark database.
@@ -43,6 +45,7 @@ from ithaca.devices.models import (
 )
 from ithaca.family.demo import PATIENT_USERNAME, load_family
 from ithaca.patients.models import Patient
+from ithaca.web.demo_family import load_decisions
 from ithaca.web.demo_pathway import journey
 from ithaca.web.demo_pumps import PumpHistory, Staff
 from ithaca.web.demo_story import BLOCK, CAREGIVER, make_story
@@ -88,7 +91,8 @@ DEMO_USERS = (
 # What the administrator may do in the Django admin: people, roles, caregiver links and
 # login lock-outs; the audit trail is read-only there whatever the permission says.
 ADMIN_APPS = ("auth", "accounts", "axes")
-# ...and the team's telephone numbers the family pages show (see _make_users).
+# ...and the team's telephone numbers the family pages show, and the family invitations,
+# which the admin shows read-only (see _make_users).
 
 
 def logins() -> list[DemoLogin]:
@@ -150,6 +154,8 @@ def load_demo(
                         f"{done} of {patients} patients stored ({time.perf_counter() - started:.0f} s)"
                     )
         family = load_family(staff.coordinator, staff.caregiver, DEMO_PASSWORD)
+        # A handful of rows, so through the services in both modes, once the patients exist.
+        family += load_decisions(staff, today)
     elapsed = time.perf_counter() - started
     summary = "\n".join([summarise(today, elapsed, fast), *family])
     return DemoResult(summary, logins())
@@ -194,6 +200,7 @@ def _make_users() -> Staff:
                     Q(content_type__app_label__in=ADMIN_APPS)
                     | Q(codename="view_auditevent")
                     | Q(content_type__app_label="family", content_type__model="teamcontact")
+                    | Q(content_type__app_label="family", codename="view_invitation")
                 )
             )
         made[spec.field] = user
