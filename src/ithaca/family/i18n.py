@@ -23,7 +23,10 @@ import polib  # type: ignore[import-untyped]
 FAMILY = Path(__file__).resolve().parent
 PO = FAMILY / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-SHARED_TEMPLATES = (FAMILY.parent / "web" / "templates" / "ithaca" / "base.html",)
+SHARED_TEMPLATES = tuple(
+    FAMILY.parent / "web" / "templates" / "ithaca" / name
+    for name in ("base.html", "login.html", "error.html")  # pages family accounts see too
+)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}|%[sd]")
 
 
