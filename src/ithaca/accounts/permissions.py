@@ -53,6 +53,10 @@ class Action(Enum):
     INVITE_FAMILY = "invite a patient or caregiver to the family pages"
     RECORD_DECISION_AID = "record the shared decision aid"
     RECORD_CAREGIVER_CHECKIN = "record a caregiver check-in"
+    VIEW_REPORTS = "see the outcome, safety and cost reports"
+    RECORD_OUTCOME = "record an outcome (admission, instrument score)"
+    MANAGE_INSTRUMENTS = "register a licensed outcome instrument"
+    EXPORT_REGISTRY = "export the pseudonymised registry dataset"
 
 
 CLINICAL_STAFF = {Role.PHYSICIAN, Role.NURSE, Role.PHARMACIST, Role.COORDINATOR}
@@ -96,6 +100,12 @@ ALLOWED: dict[Action, set[Role]] = {
     # phone: the family's accounts never write.
     Action.RECORD_DECISION_AID: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
     Action.RECORD_CAREGIVER_CHECKIN: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    Action.VIEW_REPORTS: CLINICAL_STAFF,
+    Action.RECORD_OUTCOME: {Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR},
+    # A licensed instrument's scoring rules are clinical configuration: the physician's.
+    Action.MANAGE_INSTRUMENTS: {Role.PHYSICIAN},
+    # Pooled data leave the clinic: a deliberate act by the physician or coordinator.
+    Action.EXPORT_REGISTRY: {Role.PHYSICIAN, Role.COORDINATOR},
 }
 
 

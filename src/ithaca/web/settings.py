@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "ithaca.pathway",
     "ithaca.family",
     "ithaca.decisionaid",
+    "ithaca.outcomes",
+    "ithaca.safety",
+    "ithaca.economics",
     "ithaca.web",
 ]
 

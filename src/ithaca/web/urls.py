@@ -28,6 +28,9 @@ urlpatterns = [
     path("", include("ithaca.pathway.urls")),
     path("", include("ithaca.family.urls")),
     path("", include("ithaca.decisionaid.urls")),
+    path("", include("ithaca.outcomes.urls")),
+    path("", include("ithaca.safety.urls")),
+    path("", include("ithaca.economics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
