@@ -6,17 +6,9 @@ import re
 
 import pytest
 
-from .conftest import Clinic
+from .conftest import Clinic, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page, login: dict[str, str]) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(login["username"])
-    page.get_by_label("Password").fill(login["password"])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def refused(page, path: str) -> None:

@@ -13,7 +13,7 @@ from itertools import pairwise
 
 import pytest
 
-from .conftest import Clinic
+from .conftest import Clinic, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -31,19 +31,6 @@ WARFARIN_HOLD_DAYS = 5  # ASRA 2018, high-risk procedure (eligibility.toml)
 PLAN_REASON = "Theatre booked with the implanting surgeon; consent visit arranged."
 MORPHINE = "Morphine, preservative-free"  # its name in the drug library
 PROGRAM_ITEM = "First pump program prescribed and independently double-checked"
-
-
-def sign_in(page, login: dict[str, str]) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(login["username"])
-    page.get_by_label("Password").fill(login["password"])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
 
 
 def exactly(text: str) -> re.Pattern[str]:

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import Clinic
-from .test_access_in_browser import sign_in
+from .conftest import Clinic, sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from .conftest import Clinic
+from .conftest import Clinic, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -19,19 +19,6 @@ DUE_WITHIN_DAYS = 14  # the dashboard's window for refills due
 DISCREPANCY_ACTION = (
     "Pump interrogated, no alarm logged; Dr Ahmed informed; pocket checked, no swelling."
 )
-
-
-def sign_in(page, login: dict[str, str]) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(login["username"])
-    page.get_by_label("Password").fill(login["password"])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
 
 
 def on_dashboard(due: date) -> str:

@@ -1,8 +1,9 @@
 """Every clinician-facing template is marked for translation.
 
-The clinician pages (the web, patients, devices and pathway apps) ship in English only, but
-their text must be translatable: adding a language is then only a catalogue, never a template
-change. The family-facing apps have their own, complete check (test_family_translations).
+The clinician pages (the web, patients, devices, pathway, outcomes and economics apps) ship
+in English only, but their text must be translatable: adding a language is then only a
+catalogue, never a template change. The family-facing apps have their own, complete check
+(test_family_translations).
 
 Three checks, template by template:
 
@@ -36,7 +37,9 @@ from django.core.management import call_command
 from django.utils.translation.template import templatize
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "ithaca"
-CLINICIAN_APPS = ("web", "patients", "devices", "pathway")
+# safety is not listed yet: safety/device_chart_card.html (a bare template tag) does not load
+# i18n and yields no msgid.
+CLINICIAN_APPS = ("web", "patients", "devices", "pathway", "outcomes", "economics")
 TEMPLATES = sorted(
     path for app in CLINICIAN_APPS for path in (SRC / app / "templates").rglob("*.html")
 )

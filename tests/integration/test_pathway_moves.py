@@ -100,7 +100,7 @@ def test_a_move_from_a_stage_the_user_no_longer_sees_is_refused(client, nurse, p
     patient = registered(nurse)
     client.force_login(nurse)
     # The nurse's page said Declined; someone has since put the patient back at Identified.
-    response = post_move(client, patient, "deceased", "Died at home.", seen="declined")
+    response = post_move(client, patient, "declined", "Declined at clinic.", seen="declined")
     assert "moved to Identified by someone else" in response.content.decode()
     assert Patient.objects.get(pk=patient.pk).stage is Stage.IDENTIFIED
 
@@ -153,3 +153,41 @@ def test_the_plain_move_form_offers_only_the_stages_no_record_defines(client, nu
         assert f'value="{offered}"' in body
     assert 'name="target" value="referred"' not in body
     assert reverse("pathway-refer", args=[patient.pk]) in body
+
+
+def test_a_death_is_dated_when_it_happened_not_when_it_was_recorded(client, nurse):
+    patient = registered(nurse)
+    client.force_login(nurse)
+    refused = post_move(client, patient, "deceased", "Died at home.")
+    assert "Give the date of death." in refused.content.decode()
+    patient.refresh_from_db()
+    assert patient.stage is Stage.IDENTIFIED
+    died = timezone.localdate()  # registered today, so the death cannot be earlier
+    response = client.post(
+        reverse("pathway-move", args=[patient.pk]),
+        {
+            "target": "deceased",
+            "reason": "Died at home; the family told the team.",
+            "expected_from": "identified",
+            "happened_on": died.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    move = StageMove.objects.get(patient=patient, to_stage="deceased")
+    assert timezone.localtime(move.at).date() == died
+
+
+def test_a_move_dated_before_the_last_one_is_refused_in_words(client, nurse):
+    patient = registered(nurse)
+    client.force_login(nurse)
+    response = client.post(
+        reverse("pathway-move", args=[patient.pk]),
+        {
+            "target": "declined",
+            "reason": "Declined at clinic.",
+            "expected_from": "identified",
+            "happened_on": (timezone.localdate() - timedelta(days=30)).isoformat(),
+        },
+    )
+    assert "cannot be dated before the patient&#x27;s last move" in response.content.decode()
+    assert Patient.objects.get(pk=patient.pk).stage is Stage.IDENTIFIED

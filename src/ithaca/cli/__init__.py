@@ -18,6 +18,7 @@ from ithaca import __version__
 from ithaca.cli import render
 from ithaca.cli.calc import add_calc_commands
 from ithaca.cli.check import add_check_commands
+from ithaca.cli.export import add_export_commands
 from ithaca.cli.library import add_library_commands
 from ithaca.cli.web import add_web_commands
 from ithaca.clinical.errors import ClinicalError
@@ -51,6 +52,7 @@ def build_parser() -> Parser:
     add_check_commands(subparsers)
     add_library_commands(subparsers)
     add_web_commands(subparsers)
+    add_export_commands(subparsers)
     _accept_json_anywhere(parser)
     return parser
 

@@ -19,13 +19,16 @@ from datetime import date
 from ithaca.clinical.datareader import Node, read_sources
 from ithaca.clinical.decision_rules import DecisionAidRules, read_decision_aid
 from ithaca.clinical.drugs import Drug, read_drug
+from ithaca.clinical.economics_data import EconomicsRules, read_economics
 from ithaca.clinical.eligibility import EligibilityRules, read_eligibility_rules
 from ithaca.clinical.errors import LibraryInvalid, UnknownDrug, UnknownPump
 from ithaca.clinical.factors import OpioidFactors, read_factors
+from ithaca.clinical.outcome_rules import OutcomeRules, read_outcome_rules
 from ithaca.clinical.pathway_rules import PathwayRules, read_pathway_rules
 from ithaca.clinical.policy import ClinicPolicy, read_policy
 from ithaca.clinical.pumps import PumpModel, read_pump
 from ithaca.clinical.sources import Source
+from ithaca.clinical.surveillance import SurveillanceRules, read_surveillance
 
 # The base documents, in hashing order, and the top-level keys a clinic file may set in each.
 DOCUMENTS: dict[str, tuple[str, ...]] = {
@@ -47,6 +50,12 @@ DOCUMENTS: dict[str, tuple[str, ...]] = {
     "eligibility.toml": ("eligibility", "anticoagulants"),
     # the shared decision aid and the caregiver check-in (issue 5)
     "decision_aid.toml": ("decision_aid",),
+    # safety surveillance: published complication rates, the refill control chart (issue 6)
+    "surveillance.toml": ("surveillance",),
+    # outcome measures: clinically important change and follow-up intervals (issue 6)
+    "outcomes.toml": ("outcomes",),
+    # the cost model: clinic unit costs (unset by default) and published US figures (issue 6)
+    "economics.toml": ("economics",),
 }
 
 SIGNOFF_STATEMENT = (
@@ -89,6 +98,9 @@ class Catalogue:
     pathway: PathwayRules
     eligibility: EligibilityRules
     decision_aid: DecisionAidRules
+    surveillance: SurveillanceRules
+    outcomes: OutcomeRules
+    economics: EconomicsRules
 
     def drug(self, drug_id: str) -> Drug:
         key = drug_id.strip().lower()
@@ -140,6 +152,9 @@ def build_catalogue(documents: Mapping[str, bytes], clinic_file: bytes | None = 
         pathway=read_pathway_rules(root("pathway.toml")),
         eligibility=read_eligibility_rules(root("eligibility.toml")),
         decision_aid=read_decision_aid(root("decision_aid.toml")),
+        surveillance=read_surveillance(root("surveillance.toml")),
+        outcomes=read_outcome_rules(root("outcomes.toml")),
+        economics=read_economics(root("economics.toml")),
     )
 
 
@@ -222,7 +237,7 @@ _VALUE_KEYS = frozenset(
     }
 )
 # Lists of values that rest on the source of the table holding them (a factor table).
-_VALUE_LISTS = frozenset({"factors"})
+_VALUE_LISTS = frozenset({"factors", "months"})  # months: outcomes.toml intervals
 # A list of values whose source sits in a sibling key: setting the list needs the source.
 _SOURCED_LISTS = {
     "labelled_concentrations": "labelled_concentrations_source",

@@ -103,7 +103,7 @@ def summarise(
     stages: Iterable[Stage] | None = None,
 ) -> list[StageSummary]:
     """One summary per stage (by default the stages before therapy starts, and titration)."""
-    wanted = list(stages) if stages is not None else [*_WAITING_STAGES]
+    wanted = list(stages) if stages is not None else [*WAITING_STAGES]
     completed: dict[Stage, list[timedelta]] = {stage: [] for stage in wanted}
     open_stays: dict[Stage, list[Stay]] = {stage: [] for stage in wanted}
     for patient, moves in histories.items():
@@ -137,14 +137,10 @@ def summarise(
     return summaries
 
 
-_WAITING_STAGES = (
-    Stage.IDENTIFIED,
-    Stage.REFERRED,
-    Stage.ASSESSED,
-    Stage.DECISION,
-    Stage.TRIAL,
-    Stage.TRIAL_WAIVED,
-    Stage.IMPLANT_PLANNED,
+# The stages where a patient waits for the next step: everything before implant, then the
+# implant-to-titration and titration-to-maintenance steps.
+WAITING_STAGES: tuple[Stage, ...] = (
+    *(stage for stage in Stage if stage.before_implant),
     Stage.IMPLANTED,
     Stage.TITRATION,
 )

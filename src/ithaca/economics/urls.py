@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from ithaca.economics import views
+
+urlpatterns = [
+    path("reports/cost/", views.cost_report, name="economics-cost-report"),
+]

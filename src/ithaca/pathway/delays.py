@@ -20,7 +20,7 @@ from django.utils import timezone
 from ithaca.accounts.permissions import Action, require
 from ithaca.audit.chain import record
 from ithaca.audit.models import AuditAction
-from ithaca.clinical.delays import Move, Overdue, StageSummary, days, summarise
+from ithaca.clinical.delays import WAITING_STAGES, Move, Overdue, StageSummary, days, summarise
 from ithaca.clinical.pathway import DelayReason, Stage
 from ithaca.clinical.sourced import Sourced
 from ithaca.devices.errors import ServiceRefusal
@@ -31,13 +31,8 @@ from ithaca.patients.models import Patient
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# The stages where a wait is worth explaining: before therapy starts, and titration. The
-# delays page reports the same stages, so every note recorded can be counted there.
-WAITING_STAGES: tuple[Stage, ...] = (
-    *(stage for stage in Stage if stage.before_implant),
-    Stage.IMPLANTED,
-    Stage.TITRATION,
-)
+# The stages where a wait is worth explaining are the core's WAITING_STAGES: the delays
+# page reports the same stages, so every note recorded can be counted there.
 
 
 def histories() -> dict[int, list[Move]]:

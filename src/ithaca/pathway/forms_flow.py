@@ -13,6 +13,7 @@ from typing import Any, cast
 from django import forms
 
 from ithaca.clinical.pathway import DelayReason, Stage
+from ithaca.web.fields import PastDateField
 
 TEXTAREA = {"rows": 2}
 
@@ -45,6 +46,13 @@ class MoveForm(SeenStageMixin):
         required=False,  # the core refuses an empty reason with its own sentence
     )
 
+    happened_on = PastDateField(
+        label="Date it happened, if not today (required for a death)",
+        required=False,
+        help_text="A death learned of later is dated when it happened: survival and the "
+        "device-days of the safety report are counted from this date.",
+    )
+
     def __init__(self, *args: Any, offered: Iterable[Stage] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         widget = cast(forms.RadioSelect, self.fields["target"].widget)
@@ -52,6 +60,12 @@ class MoveForm(SeenStageMixin):
 
     def clean_target(self) -> Stage:
         return _stage(self.cleaned_data["target"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("target") is Stage.DECEASED and data.get("happened_on") is None:
+            self.add_error("happened_on", "Give the date of death.")
+        return data
 
 
 class DelayForm(SeenStageMixin):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -203,10 +203,24 @@ def move(request: HttpRequest, patient_id: int) -> HttpResponse:
             data["target"],
             data["reason"],
             expected_from=data["expected_from"],
+            at=_when_it_happened(patient, data["happened_on"]),
         )
         return f"{patient.given_name} {patient.family_name} is now at {moved.stage.label}."
 
     return _post(request, patient_id, Action.MOVE_PATHWAY, make_form, "move", save)
+
+
+def _when_it_happened(patient: Patient, day: date | None) -> datetime | None:
+    """The move's time for a date given: the start of that day, or the last move's time if
+    that was later the same day. A date before the last move is passed on unchanged, for
+    the move service to refuse in words."""
+    if day is None:
+        return None
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    last = patient.stage_moves.order_by("-at", "-pk").first()
+    if last is not None and timezone.localtime(last.at).date() == day:
+        return max(start, last.at)
+    return start
 
 
 @login_required

@@ -32,6 +32,7 @@ from ithaca.clinical.trial import TrialKind, observation_guidance
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.views import posted
+from ithaca.economics.panel import patient_cost_panel
 from ithaca.pathway import decisions, eligibility, implants, trials
 from ithaca.pathway.forms_records import (
     ComplicationForm,
@@ -47,6 +48,7 @@ from ithaca.pathway.recording import sentence
 from ithaca.pathway.records_context import trial_row
 from ithaca.patients.access import open_patient
 from ithaca.patients.models import Patient
+from ithaca.web.posting import refusal_to_form, saved
 
 UPCOMING_DAYS = 7  # how far ahead the follow-up worklist looks: a page setting, not a rule
 
@@ -56,8 +58,7 @@ FIELD_ALIASES = {"participants": "name_1", "checklist": None}
 
 def to_form(form: forms.BaseForm, exc: ServiceRefusal) -> None:
     """Put the service's sentence next to the field it names, or above the form."""
-    field = FIELD_ALIASES.get(exc.field, exc.field) if exc.field else None
-    form.add_error(field if field in form.fields else None, exc.message)
+    refusal_to_form(form, exc, FIELD_ALIASES)
 
 
 def to_pathway(patient: Patient) -> HttpResponseRedirect:
@@ -106,15 +107,7 @@ def handle(
     done: str,
 ) -> bool:
     """Validate and save a POSTed form; True when saved (the message is queued)."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        save()
-    except ServiceRefusal as exc:
-        to_form(form, exc)
-        return False
-    messages.success(request, done)
-    return True
+    return saved(request, form, save, done, FIELD_ALIASES)
 
 
 # --- the decision ---------------------------------------------------------------------------
@@ -526,6 +519,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "before_implant": saved.result.get("before_implant", []),
             "inputs": input_rows(saved.inputs, holds),
             "signoff": saved.result.get("signoff", ""),
+            "cost_panel": patient_cost_panel(saved),
         },
     )
 

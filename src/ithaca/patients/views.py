@@ -336,6 +336,7 @@ def patient_page_context(
         "can": can,
         "age": age_on(patient.date_of_birth, today),
         "read_only": not any(can.values()),
+        "may_record_outcome": may(user, Action.RECORD_OUTCOME, patient),
         **forms_shown,
         **bound,
         "contacts": patient.contacts.all(),

@@ -7,7 +7,7 @@ the string can go into a page as it is. The unit belongs in the y-axis title.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -175,15 +175,7 @@ class _Frame:
         return f"{self.bottom - share * (self.bottom - TOP):.1f}"
 
     def axes(self, y_title: str) -> str:
-        parts = []
-        tick = self.low
-        while tick <= self.high:
-            y = self.y(tick)
-            parts.append(
-                f'<line x1="{LEFT}" y1="{y}" x2="{self.right}" y2="{y}" stroke="{GRID}"/>'
-                f'<text x="{LEFT - 6}" y="{y}" dy="4" text-anchor="end" fill="{INK}">{format_decimal(tick)}</text>'
-            )
-            tick += self.step
+        parts = value_grid(self.low, self.high, self.step, self.y, self.right)
         for on in date_ticks(self.first, self.last):
             x = self.x(on)
             anchor = "end" if on == self.last else "middle"  # the last label stays inside
@@ -235,3 +227,20 @@ class _Frame:
             f'<line x1="{LEFT}" y1="{y}" x2="{self.right}" y2="{y}" stroke="{LEVEL}" stroke-dasharray="3 3"/>'
             f'<text x="{self.right - 4}" y="{Decimal(y) - 4:.1f}" text-anchor="end" fill="{LEVEL}">{escape(level.label)}</text>'
         )
+
+
+def value_grid(
+    low: Decimal, high: Decimal, step: Decimal, y: Callable[[Decimal], str], right: int
+) -> list[str]:
+    """Horizontal grid lines with their value labels, from low to high by step: shared by
+    every plot whose vertical axis is a value (the line plots, the control chart)."""
+    parts = []
+    tick = low
+    while tick <= high:
+        at = y(tick)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{at}" x2="{right}" y2="{at}" stroke="{GRID}"/>'
+            f'<text x="{LEFT - 6}" y="{at}" dy="4" text-anchor="end" fill="{INK}">{format_decimal(tick)}</text>'
+        )
+        tick += step
+    return parts
