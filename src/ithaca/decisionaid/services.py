@@ -30,12 +30,13 @@ from ithaca.clinical.decision import (
 )
 from ithaca.clinical.decision_options import OptionTable, option_table, snapshot
 from ithaca.clinical.decision_rules import DecisionAidRules
+from ithaca.clinical.delays import WAITING_STAGES
 from ithaca.clinical.eligibility import SuggestedSystem
 from ithaca.clinical.pathway import Stage
 from ithaca.decisionaid.models import DecisionAidSession
 from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
-from ithaca.pathway.delays import WAITING_STAGES, record_delay
+from ithaca.pathway.delays import record_delay
 from ithaca.pathway.models import DecisionRecord
 from ithaca.pathway.recording import locked, sentence
 from ithaca.patients.models import Patient

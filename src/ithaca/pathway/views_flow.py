@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ithaca.accounts.permissions import Action, acting_user, may, require
-from ithaca.clinical.delays import days
+from ithaca.clinical.delays import WAITING_STAGES, days
 from ithaca.clinical.pathway import GATED, Stage, allowed_next
 from ithaca.clinical.sourced import Sourced
 from ithaca.devices.errors import ServiceRefusal
@@ -130,7 +130,7 @@ def pathway_context(
     seen = {"expected_from": stage.value}
     can = {
         "move": may(user, Action.MOVE_PATHWAY, patient),
-        "delay": may(user, Action.RECORD_DELAY, patient) and stage in delays.WAITING_STAGES,
+        "delay": may(user, Action.RECORD_DELAY, patient) and stage in WAITING_STAGES,
         "side_effects": may(user, Action.RECORD_SIDE_EFFECTS, patient),
         "refer": may(user, Action.REFER_PATIENT, patient) and Stage.REFERRED in allowed_next(stage),
     }
