@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ithaca.accounts.models import CaregiverLink, Profile, Role
+from ithaca.accounts.models import Profile, Role
 from ithaca.clinical.pathway import Stage
 from ithaca.devices.library import catalogue_in_force
 from ithaca.devices.models import (
@@ -229,7 +229,6 @@ def summarise(today: date, elapsed: float, fast: bool) -> str:
             "patient"
         )
     )
-    link = CaregiverLink.objects.filter(user__username="carer").select_related("patient").first()
     how = "in bulk (fast mode; one audit event per batch)" if fast else "through the services"
     lines = [
         f"Loaded the synthetic demo clinic {how} in {elapsed:.1f} s. Every name, number and address is invented.",
@@ -250,8 +249,6 @@ def summarise(today: date, elapsed: float, fast: bool) -> str:
         f"  Batteries at the replacement indicator, ERI ({len(eri)}): "
         + _patients(d.patient for d in eri),
     ]
-    if link is not None:
-        lines.append(f"  The caregiver sign-in 'carer' may read one record: {link.patient}.")
     return "\n".join(lines)
 
 
