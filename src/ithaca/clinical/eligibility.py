@@ -9,20 +9,25 @@ local clinical sign-off; no number is written in this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from ithaca.clinical.anticoagulation import HoldRule, HoldRules, plan_hold, read_hold_rules
-from ithaca.clinical.datareader import Node
-from ithaca.clinical.errors import ClinicalError, InvalidEligibilityInputs, LibraryInvalid
-from ithaca.clinical.parsing import parse_number
+from ithaca.clinical.anticoagulation import HoldRule, HoldRules, plan_hold
+
+# The inputs and the rule set live in their own modules; they are named here too, since
+# callers know the assessment by this module's name.
+from ithaca.clinical.eligibility_inputs import EligibilityInputs as EligibilityInputs
+from ithaca.clinical.eligibility_rules import COUNT_UNIT as COUNT_UNIT
+from ithaca.clinical.eligibility_rules import CountThreshold as CountThreshold
+from ithaca.clinical.eligibility_rules import EligibilityRules as EligibilityRules
+from ithaca.clinical.eligibility_rules import LifeExpectancyRules as LifeExpectancyRules
+from ithaca.clinical.eligibility_rules import read_eligibility_rules as read_eligibility_rules
 from ithaca.clinical.sourced import Sourced
 from ithaca.clinical.sources import Enforcement, Provenance, Unknown
 
-COUNT_UNIT = "10^9/L"  # the one unit a clinic's blood-count threshold is written in
 ZICONOTIDE = "ziconotide"
 
 
@@ -86,228 +91,6 @@ def provenance_dict(provenance: Provenance | None) -> dict[str, object] | None:
         "verified_by": provenance.verified_by,
         "verified_on": provenance.verified_on,
     }
-
-
-# --- the inputs ---
-
-_BOOL_FIELDS = (
-    "active_infection",
-    "csf_flow_obstruction",
-    "epidural_disease_at_catheter_level",
-    "psychosis_history",
-    "can_attend_refills",
-    "has_transport",
-    "caregiver_available",
-    "can_respond_to_alarms",
-)
-_COUNT_FIELDS = ("life_expectancy_months", "travel_minutes")
-_DECIMAL_FIELDS = ("platelets", "neutrophils")
-_ID_FIELDS = ("anticoagulants", "planned_drugs")
-
-
-@dataclass(frozen=True, slots=True)
-class EligibilityInputs:
-    """What is known about the patient; None means not recorded (never 'no').
-
-    Blood counts are in 10^9/L. anticoagulants lists ids of the hold table, () for none;
-    planned_drugs lists drug-library ids (e.g. "ziconotide"), () for none.
-    """
-
-    life_expectancy_months: int | None = None
-    active_infection: bool | None = None
-    anticoagulants: tuple[str, ...] | None = None
-    planned_implant_start: datetime | None = None
-    platelets: Decimal | None = None
-    neutrophils: Decimal | None = None
-    csf_flow_obstruction: bool | None = None
-    epidural_disease_at_catheter_level: bool | None = None
-    imaging_reviewed: bool = False
-    planned_drugs: tuple[str, ...] | None = None
-    psychosis_history: bool | None = None
-    can_attend_refills: bool | None = None
-    travel_minutes: int | None = None
-    has_transport: bool | None = None
-    caregiver_available: bool | None = None
-    can_respond_to_alarms: bool | None = None
-
-    def __post_init__(self) -> None:
-        for name in _BOOL_FIELDS:
-            _check_bool(name, getattr(self, name))
-        if not isinstance(self.imaging_reviewed, bool):
-            raise InvalidEligibilityInputs("imaging_reviewed", "true or false is expected")
-        for name in _COUNT_FIELDS:
-            _check_count(name, getattr(self, name))
-        for name in _DECIMAL_FIELDS:
-            _check_decimal(name, getattr(self, name))
-        start = self.planned_implant_start
-        if start is not None and not isinstance(start, datetime):
-            raise InvalidEligibilityInputs("planned_implant_start", "a date and time is expected")
-        for name in _ID_FIELDS:
-            # Ids are compared lower case and once each; the dataclass is frozen.
-            object.__setattr__(self, name, _normalise_ids(name, getattr(self, name)))
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready: decimals and the start as text, id tuples as lists."""
-        result: dict[str, object] = {}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if isinstance(value, Decimal):
-                value = str(value)
-            elif isinstance(value, datetime):
-                value = value.isoformat()
-            elif isinstance(value, tuple):
-                value = list(value)
-            result[field.name] = value
-        return result
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> EligibilityInputs:
-        known = {field.name for field in fields(cls)}
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InvalidEligibilityInputs(
-                extra[0], f"not an input; known: {', '.join(sorted(known))}"
-            )
-        return cls(
-            life_expectancy_months=_read_int(data, "life_expectancy_months"),
-            active_infection=_read_bool(data, "active_infection"),
-            anticoagulants=_read_ids(data, "anticoagulants"),
-            planned_implant_start=_read_datetime(data, "planned_implant_start"),
-            platelets=_read_decimal(data, "platelets"),
-            neutrophils=_read_decimal(data, "neutrophils"),
-            csf_flow_obstruction=_read_bool(data, "csf_flow_obstruction"),
-            epidural_disease_at_catheter_level=_read_bool(
-                data, "epidural_disease_at_catheter_level"
-            ),
-            imaging_reviewed=_read_bool(data, "imaging_reviewed") or False,
-            planned_drugs=_read_ids(data, "planned_drugs"),
-            psychosis_history=_read_bool(data, "psychosis_history"),
-            can_attend_refills=_read_bool(data, "can_attend_refills"),
-            travel_minutes=_read_int(data, "travel_minutes"),
-            has_transport=_read_bool(data, "has_transport"),
-            caregiver_available=_read_bool(data, "caregiver_available"),
-            can_respond_to_alarms=_read_bool(data, "can_respond_to_alarms"),
-        )
-
-
-def _check_bool(name: str, value: object) -> None:
-    if value is not None and not isinstance(value, bool):
-        raise InvalidEligibilityInputs(name, "true, false or not recorded (None) is expected")
-
-
-def _check_count(name: str, value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidEligibilityInputs(name, "a whole number is expected")
-    if value < 0:
-        raise InvalidEligibilityInputs(name, "cannot be negative")
-
-
-def _check_decimal(name: str, value: object) -> None:
-    if value is None:
-        return
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise InvalidEligibilityInputs(name, "a finite Decimal in 10^9/L is expected")
-    if value < 0:
-        raise InvalidEligibilityInputs(name, "a blood count cannot be negative")
-
-
-def _normalise_ids(name: str, value: object) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if not isinstance(value, (tuple, list)) or not all(
-        isinstance(item, str) and item.strip() for item in value
-    ):
-        raise InvalidEligibilityInputs(name, "a list of drug ids is expected")
-    ids = (str(item).strip().lower() for item in value)
-    return tuple(dict.fromkeys(ids))
-
-
-def _read_bool(data: Mapping[str, object], key: str) -> bool | None:
-    value = data.get(key)
-    _check_bool(key, value)
-    return value if isinstance(value, bool) else None
-
-
-def _read_int(data: Mapping[str, object], key: str) -> int | None:
-    value = data.get(key)
-    _check_count(key, value)
-    return value if isinstance(value, int) else None
-
-
-def _read_decimal(data: Mapping[str, object], key: str) -> Decimal | None:
-    value = data.get(key)
-    if value is None or isinstance(value, Decimal):
-        return value
-    if not isinstance(value, str):
-        raise InvalidEligibilityInputs(key, 'a number written as text is expected, e.g. "150"')
-    try:
-        return parse_number(value, key)
-    except ClinicalError as exc:
-        raise InvalidEligibilityInputs(key, str(exc)) from exc
-
-
-def _read_datetime(data: Mapping[str, object], key: str) -> datetime | None:
-    value = data.get(key)
-    if value is None or isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise InvalidEligibilityInputs(key, "an ISO date and time is expected")
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidEligibilityInputs(key, "an ISO date and time is expected") from None
-
-
-def _read_ids(data: Mapping[str, object], key: str) -> tuple[str, ...] | None:
-    return _normalise_ids(key, data.get(key))
-
-
-# --- the rules ---
-
-
-@dataclass(frozen=True, slots=True)
-class LifeExpectancyRules:
-    """Whole months. implanted: more than; external: less than; temporary: less than."""
-
-    implanted_above: Sourced[int]
-    external_below: Sourced[int]
-    temporary_below: Sourced[int]
-
-
-@dataclass(frozen=True, slots=True)
-class CountThreshold:
-    """A clinic's lowest acceptable blood count in 10^9/L, or Unknown (the default)."""
-
-    what: str
-    limit: Sourced[Decimal] | Unknown
-    enforcement: Enforcement
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class EligibilityRules:
-    name: str
-    version: str
-    signoff: str
-    life_expectancy: LifeExpectancyRules
-    platelets: CountThreshold
-    neutrophils: CountThreshold
-    active_infection: Provenance
-    ziconotide_psychosis: Provenance
-    imaging_review: Provenance
-    csf_flow_obstruction: Provenance
-    epidural_disease: Provenance
-    refill_and_alarm_access: Provenance
-    holds: HoldRules
-
-    @property
-    def hold_rules(self) -> Mapping[str, HoldRule]:
-        return self.holds.drugs
-
-    def describe(self) -> str:
-        return f"{self.name} {self.version}"
 
 
 def not_recorded(what: str, also: str = "") -> str:
@@ -647,106 +430,3 @@ def ordered_actions(findings: Iterable[RuleFinding]) -> tuple[Action, ...]:
 
 def _due(action: Action) -> date:
     return action.due or date.min
-
-
-# --- reading eligibility.toml ---
-
-_HEADER_KEYS = frozenset(
-    {
-        "name",
-        "version",
-        "signoff",
-        "life_expectancy",
-        "active_infection",
-        "ziconotide_psychosis",
-        "platelets",
-        "neutrophils",
-        "imaging_review",
-        "csf_flow_obstruction",
-        "epidural_disease",
-        "refill_and_alarm_access",
-        "procedure_risk",
-        "hold_convention",
-    }
-)
-_PROVENANCE_KEYS = frozenset({"source", "confidence", "note", "verified_by", "verified_on"})
-_VALUE_KEYS = _PROVENANCE_KEYS | {"value"}
-_THRESHOLD_KEYS = _PROVENANCE_KEYS | {"unknown", "value", "unit", "enforcement"}
-_SYSTEM_KEYS = ("implanted", "external_tunnelled", "temporary_percutaneous")
-
-
-def read_eligibility_rules(root: Node) -> EligibilityRules:
-    """Read a Node over the parsed eligibility.toml (with any clinic overlay applied)."""
-    header = root.child("eligibility")
-    _only_keys(header, _HEADER_KEYS)
-
-    def basis(key: str) -> Provenance:
-        return _basis(header.child(key))
-
-    return EligibilityRules(
-        name=header.text("name"),
-        version=header.text("version"),
-        signoff=header.text("signoff"),
-        life_expectancy=read_life_expectancy(header.child("life_expectancy")),
-        platelets=read_threshold(header.child("platelets"), "platelet count"),
-        neutrophils=read_threshold(header.child("neutrophils"), "neutrophil count"),
-        active_infection=basis("active_infection"),
-        ziconotide_psychosis=basis("ziconotide_psychosis"),
-        imaging_review=basis("imaging_review"),
-        csf_flow_obstruction=basis("csf_flow_obstruction"),
-        epidural_disease=basis("epidural_disease"),
-        refill_and_alarm_access=basis("refill_and_alarm_access"),
-        holds=read_hold_rules(root),
-    )
-
-
-def read_life_expectancy(node: Node) -> LifeExpectancyRules:
-    _only_keys(node, frozenset(_SYSTEM_KEYS))
-    implanted, external, temporary = (_months(node.child(key)) for key in _SYSTEM_KEYS)
-    if not temporary.value < external.value <= implanted.value:
-        raise node.fail(
-            "external_tunnelled",
-            "the months must satisfy temporary < external <= implanted",
-        )
-    return LifeExpectancyRules(implanted, external, temporary)
-
-
-def read_threshold(node: Node, what: str) -> CountThreshold:
-    _only_keys(node, _THRESHOLD_KEYS)
-    note = node.optional_text("note") or ""
-    if node.is_unknown():
-        for key in ("value", "unit", "enforcement"):
-            if node.has(key):
-                # An enforcement laid over an unset threshold would otherwise do nothing.
-                raise node.fail(key, "a threshold is either unknown or a value, not both")
-        return CountThreshold(what, node.unknown(), Enforcement.ADVISORY, note)
-    if node.text("unit") != COUNT_UNIT:
-        raise node.fail("unit", f'blood-count thresholds are written in "{COUNT_UNIT}"')
-    value = node.decimal("value")
-    if value <= 0:
-        raise node.fail("value", "a threshold above zero is expected")
-    provenance = node.provenance()
-    enforcement = node.enforcement(provenance) if node.has("enforcement") else Enforcement.ADVISORY
-    return CountThreshold(what, Sourced(value, provenance), enforcement, note)
-
-
-def _months(node: Node) -> Sourced[int]:
-    _only_keys(node, _VALUE_KEYS)
-    value = node.decimal("value")
-    if value != value.to_integral_value() or value <= 0:
-        raise node.fail("value", "a whole number of months above zero is expected")
-    return Sourced(int(value), node.provenance())
-
-
-def _basis(node: Node) -> Provenance:
-    _only_keys(node, _PROVENANCE_KEYS)
-    return node.provenance()
-
-
-def _only_keys(node: Node, allowed: frozenset[str]) -> None:
-    # A misspelt key (a clinic's "platelet" for "platelets") would otherwise be ignored.
-    for key in node.data:
-        if key not in allowed:
-            raise LibraryInvalid(
-                f"{node.where}.{key}", f"not a known key here; known: {', '.join(sorted(allowed))}"
-            )

@@ -22,8 +22,6 @@ from ithaca.audit.chain import record
 from ithaca.audit.models import AuditAction
 from ithaca.clinical.catalogue import Catalogue
 from ithaca.clinical.errors import ClinicalError
-from ithaca.clinical.factors import Route
-from ithaca.clinical.opioids import OpioidDose, oral_morphine_equivalent
 from ithaca.clinical.pathway import Stage
 from ithaca.clinical.quantities import DoseRate
 from ithaca.clinical.screening import ScreeningInputs, ScreeningResult, ScreenOutcome, screen
@@ -31,7 +29,7 @@ from ithaca.devices.errors import ServiceRefusal
 from ithaca.devices.library import catalogue_in_force
 from ithaca.pathway.models import SideEffectAssessment, StageMove
 from ithaca.patients.models import OpioidRegimenItem, PainScore, Patient
-from ithaca.patients.services import active_on
+from ithaca.patients.services import active_on, ome_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -70,11 +68,9 @@ def _ome(
     whose items have all stopped is a known 0 mg/day (the patient takes no systemic opioid)."""
     if not items:
         return None, ""
-    # The same arithmetic as patients.services.current_ome, with the library read once for
-    # a whole worklist rather than once per patient.
-    doses = [OpioidDose(i.opioid, Route(i.route), i.dose) for i in active_on(items, on)]
+    # The service's own OME, with the library read once for a whole worklist.
     try:
-        return oral_morphine_equivalent(doses, catalogue).total, ""
+        return ome_of(active_on(items, on), catalogue).total, ""
     except ClinicalError as exc:
         return None, f"The oral morphine equivalent cannot be computed: {exc}."
 

@@ -374,7 +374,9 @@ def active_on(items: Iterable[OpioidRegimenItem], on: date) -> list[OpioidRegime
     return [i for i in items if i.started_on <= on and (i.stopped_on is None or i.stopped_on > on)]
 
 
-def _ome(items: Iterable[OpioidRegimenItem], catalogue: Catalogue) -> OmeResult:
+def ome_of(items: Iterable[OpioidRegimenItem], catalogue: Catalogue) -> OmeResult:
+    """The core's OME of these regimen items (callers choose which: `active_on` a day);
+    a worklist passes one catalogue for all its patients."""
     doses = [OpioidDose(i.opioid, Route(i.route), i.dose) for i in items]
     return oral_morphine_equivalent(doses, catalogue)
 
@@ -382,7 +384,7 @@ def _ome(items: Iterable[OpioidRegimenItem], catalogue: Catalogue) -> OmeResult:
 def current_ome(patient: Patient, on: date) -> OmeResult:
     """The oral morphine equivalent of the systemic opioids taken on `on`, by the core.
     Raises the core's ClinicalError if the table in force cannot convert an item."""
-    return _ome(active_on(patient.regimen.all(), on), catalogue_in_force())
+    return ome_of(active_on(patient.regimen.all(), on), catalogue_in_force())
 
 
 def ome_series(patient: Patient, until: date | None = None) -> list[tuple[date, Decimal]]:
@@ -397,6 +399,6 @@ def ome_series(patient: Patient, until: date | None = None) -> list[tuple[date, 
     catalogue = catalogue_in_force()
     series = []
     for on in sorted(d for d in changes | {until} if d <= until):
-        total = _ome(active_on(items, on), catalogue).total.to(Unit.MG_PER_DAY)
+        total = ome_of(active_on(items, on), catalogue).total.to(Unit.MG_PER_DAY)
         series.append((on, total.rounded(2).magnitude))
     return series
