@@ -38,12 +38,17 @@ def add_months(start: date, months: int) -> date:
     return date(year, month + 1, min(start.day, last_day))
 
 
+def stop_date(life: ServiceLife, eri_reported_on: date) -> date:
+    """When a pump whose replacement alarm (ERI) was reported on that day is expected to stop."""
+    return eri_reported_on + timedelta(days=life.eri_to_stop_days)
+
+
 def battery_status(
     life: ServiceLife, implanted_on: date, eri_reported_on: date | None, on: date
 ) -> BatteryStatus:
     source = life.provenance.describe()
     if eri_reported_on is not None:
-        stops_on = eri_reported_on + timedelta(days=life.eri_to_stop_days)
+        stops_on = stop_date(life, eri_reported_on)
         return BatteryStatus(
             stops_on=stops_on,
             plan_by=eri_reported_on,

@@ -8,12 +8,12 @@ is the same for every pump: call the team. No number is written here by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ithaca.clinical.battery import ServiceLife
+from ithaca.clinical.battery import ServiceLife, stop_date
 from ithaca.clinical.pumps import PumpKind, PumpModel
 from ithaca.clinical.sourced import Sourced
 from ithaca.clinical.sources import Provenance
@@ -124,7 +124,7 @@ def _battery(pump: PumpModel, eri_reported_on: date | None) -> list[Advice]:
         )
     ]
     if eri_reported_on is not None:
-        stops_on = eri_reported_on + timedelta(days=life.eri_to_stop_days)
+        stops_on = stop_date(life, eri_reported_on)
         advice.insert(
             0,
             Advice.sourced(
